@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Xen PV-IOMMU: discovery of the hypervisor interface.
+ */
+
+#define pr_fmt(fmt) "xen-pv-iommu: " fmt
+
+#include <linux/init.h>
+#include <linux/printk.h>
+#include <xen/xen.h>
+#include <xen/interface/pv_iommu.h>
+
+#include "pv-iommu.h"
+
+/**
+ * pv_iommu_query_caps() - ask Xen what this domain may do with the IOMMU
+ * @caps: filled in on success
+ *
+ * Return: 0, -ENOSYS when Xen has no PV-IOMMU hypercall, or the negative
+ * errno Xen gave as the call's or the operation's status.
+ */
+int pv_iommu_query_caps(struct pv_iommu_caps *caps)
+{
+	struct pv_iommu_op op = { .subop_id = IOMMUOP_query_caps };
+	int rc;
+
+	rc = HYPERVISOR_iommu_op(&op, 1);
+	if (!rc)
+		rc = op.status;
+	if (rc)
+		return rc;
+
+	caps->flags = op.flags & ~IOMMU_page_order_mask;
+	caps->max_order = IOMMU_get_page_order(op.flags);
+	return 0;
+}
+
+static int __init pv_iommu_report(void)
+{
+	struct pv_iommu_caps caps;
+	int rc;
+
+	if (!xen_pv_domain() || !xen_initial_domain())
+		return 0;
+
+	rc = pv_iommu_query_caps(&caps);
+	if (rc)
+		pr_info("hypervisor interface not available (%d)\n", rc);
+	else
+		pr_info("hypervisor caps %#x, max page order %u\n",
+			caps.flags, caps.max_order);
+	return 0;
+}
+arch_initcall(pv_iommu_report);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Xen PV-IOMMU hypercall interface ("Xen PV IOMMU interface", draft B).
+ *
+ * A PV domain hands Xen an array of operations; each one carries its own
+ * subop, flags and status, so that map and unmap operations can share one
+ * hypercall and one IOTLB flush. The hypercall's return value only reports
+ * faults of the call itself (e.g. -EFAULT for a bad array); the outcome of
+ * each operation is in its status field.
+ */
+
+#ifndef __XEN_PUBLIC_PV_IOMMU_H__
+#define __XEN_PUBLIC_PV_IOMMU_H__
+
+#include <linux/stddef.h>
+#include <linux/types.h>
+
+#define __HYPERVISOR_iommu_op		56
+
+/* Subops (pv_iommu_op.subop_id). */
+#define IOMMUOP_query_caps		1
+#define IOMMUOP_map_page		2
+#define IOMMUOP_unmap_page		3
+#define IOMMUOP_map_foreign_page	4
+#define IOMMUOP_lookup_foreign_page	5
+#define IOMMUOP_unmap_foreign_page	6
+
+/*
+ * IOMMUOP_query_caps flags [out].
+ * map_cap: map_page or map_foreign_page can be used by this domain.
+ * map_all_gfns: map_page can map any MFN not used by Xen.
+ * Status: 0.
+ */
+#define IOMMU_QUERY_map_cap		(1U << 0)
+#define IOMMU_QUERY_map_all_gfns	(1U << 1)
+
+/*
+ * IOMMUOP_map_page flags [in].
+ * no_ref_cnt: take no reference on the MFN (hardware domain, not strict).
+ * Status: 0; -EIO the IOMMU failed; -EPERM the frame belongs to Xen, or
+ * the caller may not map it (not its own, or dom0-strict); -EACCES the BFN
+ * conflicts with an RMRR of the caller's devices; -ENOSPC the page order is
+ * too large for the BFN, the GFN or the IOMMU.
+ */
+#define IOMMU_OP_readable		(1U << 0)
+#define IOMMU_OP_writeable		(1U << 1)
+#define IOMMU_MAP_OP_no_ref_cnt		(1U << 2)
+
+/*
+ * IOMMUOP_unmap_page: flags [in] carry only the page order.
+ * Status: 0; -EIO the IOMMU failed; -ENOSPC the page order is too large.
+ */
+
+/*
+ * IOMMUOP_map_foreign_page flags [in], IOMMUOP_lookup_foreign_page flags
+ * [out] (swap_mfn is map only).
+ * swap_mfn: when the guest gives the GFN up, Xen may point the BFN at a
+ * scratch page and drop the reference itself.
+ * map_foreign_page status: 0; -EIO; -EPERM no privilege over domid, the
+ * frame belongs to Xen, or domid is the caller; -EACCES RMRR conflict;
+ * -ENODEV bad IOREQ server; -ENXIO bad domid or GFN; -ENOSPC order too
+ * large.
+ * lookup_foreign_page status: 0; -EPERM; -ENOENT no BFN for the GFN;
+ * -ENODEV; -ENXIO.
+ * unmap_foreign_page status: 0; -ENOENT no such BFN + IOREQ server mapping.
+ */
+#define IOMMUOP_readable		(1U << 0)
+#define IOMMUOP_writeable		(1U << 1)
+#define IOMMUOP_swap_mfn		(1U << 2)
+
+/* Bits 10-15 of flags: page order, of the op or (query_caps) the largest. */
+#define IOMMU_page_order_shift		10
+#define IOMMU_page_order_mask		(0x3fU << IOMMU_page_order_shift)
+#define IOMMU_page_order(order) \
+	(((order) << IOMMU_page_order_shift) & IOMMU_page_order_mask)
+#define IOMMU_get_page_order(flags) \
+	(((flags) & IOMMU_page_order_mask) >> IOMMU_page_order_shift)
+
+/*
+ * Grant map flag: dev_bus_addr of gnttab_map_grant_ref is an input, the BFN
+ * (page aligned) at which the granted frame is mapped in the IOMMU.
+ */
+#define _GNTMAP_request_bfn_map		6
+#define GNTMAP_request_bfn_map		(1 << _GNTMAP_request_bfn_map)
+
+typedef u16 ioservid_t;
+
+struct pv_iommu_op {
+	u16 subop_id;
+	u16 flags;
+	s32 status;
+	union {
+		struct {
+			u64 bfn;
+			u64 gfn;
+		} map_page;
+		struct {
+			u64 bfn;
+		} unmap_page;
+		struct {
+			u64 bfn;
+			u64 gfn;
+			u16 domid;
+			ioservid_t ioserver;
+		} map_foreign_page;
+		struct {
+			u64 bfn;
+			u64 gfn;
+			u16 domid;
+			ioservid_t ioserver;
+		} lookup_foreign_page;
+		struct {
+			u64 bfn;
+			ioservid_t ioserver;
+		} unmap_foreign_page;
+	} u;
+};
+
+/* The layout is ABI: both Xen and Linux check it at build time. */
+#define PV_IOMMU_OP_CHECK(field, offset) \
+	_Static_assert(offsetof(struct pv_iommu_op, field) == (offset), \
+		       "pv_iommu_op." #field " moved")
+
+_Static_assert(sizeof(struct pv_iommu_op) == 32, "pv_iommu_op size");
+PV_IOMMU_OP_CHECK(subop_id, 0);
+PV_IOMMU_OP_CHECK(flags, 2);
+PV_IOMMU_OP_CHECK(status, 4);
+PV_IOMMU_OP_CHECK(u.map_page.bfn, 8);
+PV_IOMMU_OP_CHECK(u.map_page.gfn, 16);
+PV_IOMMU_OP_CHECK(u.unmap_page.bfn, 8);
+PV_IOMMU_OP_CHECK(u.map_foreign_page.bfn, 8);
+PV_IOMMU_OP_CHECK(u.map_foreign_page.gfn, 16);
+PV_IOMMU_OP_CHECK(u.map_foreign_page.domid, 24);
+PV_IOMMU_OP_CHECK(u.map_foreign_page.ioserver, 26);
+PV_IOMMU_OP_CHECK(u.lookup_foreign_page.bfn, 8);
+PV_IOMMU_OP_CHECK(u.lookup_foreign_page.gfn, 16);
+PV_IOMMU_OP_CHECK(u.lookup_foreign_page.domid, 24);
+PV_IOMMU_OP_CHECK(u.lookup_foreign_page.ioserver, 26);
+PV_IOMMU_OP_CHECK(u.unmap_foreign_page.bfn, 8);
+PV_IOMMU_OP_CHECK(u.unmap_foreign_page.ioserver, 16);
+
+#ifdef __KERNEL__
+#include <asm/xen/hypercall.h>
+
+/**
+ * HYPERVISOR_iommu_op() - issue a batch of PV-IOMMU operations
+ * @ops: array of @count operations; each one's status is written back
+ * @count: number of operations
+ *
+ * Return: 0 when Xen processed the array (see each op's status), or a
+ * negative errno for a fault of the call itself.
+ */
+static inline int HYPERVISOR_iommu_op(struct pv_iommu_op *ops,
+				      unsigned int count)
+{
+	return _hypercall2(int, iommu_op, ops, count);
+}
+#endif
+
+#endif /* __XEN_PUBLIC_PV_IOMMU_H__ */

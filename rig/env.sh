@@ -1,0 +1,40 @@
+# Paths and versions shared by the rig's scripts. Source it, do not run it.
+# Build outputs live in a cache outside the clone so that a fresh clone (CI)
+# reuses what an earlier build left; every step rebuilds only what changed.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}
+JOBS=${JOBS:-$(nproc)}
+
+XEN_VERSION=4.17.5+72-g01140da4e8-1
+XEN_SRC=$CACHE/src/xen-4.17
+LINUX_SRC=$CACHE/src/linux-source-6.1
+LINUX_OBJ=$CACHE/obj/linux
+OUT=$CACHE/out
+LOGS=$CACHE/logs
+
+log() { printf '[rig] %s\n' "$*" >&2; }
+die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# apply_series TREE SERIES_DIR: make TREE carry exactly the patches of
+# SERIES_DIR. The applied copy is kept in TREE/.pv-iommu-series; when the
+# series changes, the old one is reversed and the new one applied, so only
+# the files the patches touch get a new mtime.
+apply_series() {
+	local tree=$1 series=$2 applied=$1/.pv-iommu-series p
+	if [ -d "$applied" ] && diff -qr "$applied" "$series" >/dev/null 2>&1; then
+		return 0
+	fi
+	if [ -d "$applied" ]; then
+		for p in $(ls "$applied"/*.patch 2>/dev/null | sort -r); do
+			patch -d "$tree" -p1 -R -s -f <"$p" ||
+				die "cannot reverse $(basename "$p") in $tree"
+		done
+		rm -rf "$applied"
+	fi
+	for p in $(ls "$series"/*.patch 2>/dev/null | sort); do
+		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch <"$p" ||
+			die "$(basename "$p") does not apply to $tree"
+	done
+	mkdir -p "$applied"
+	cp "$series"/*.patch "$applied"/ 2>/dev/null || true
+}
