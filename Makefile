@@ -1,0 +1,38 @@
+# Xen PV-IOMMU: build the patched Xen and dom0 kernel, boot them under QEMU,
+# run the tests inside dom0. Build outputs live in $(PV_IOMMU_CACHE)
+# (default /var/cache/xen-pv-iommu); only what changed is rebuilt.
+
+RIG := rig
+
+.PHONY: all deps xen linux initrd build lint check demo clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+xen: deps
+	@$(RIG)/build-xen.sh
+
+linux: deps
+	@$(RIG)/build-linux.sh
+
+initrd: linux
+	@$(RIG)/build-initrd.sh
+
+build: xen linux initrd
+
+lint: linux
+	@$(RIG)/lint.sh
+
+# Boot the VM, run KUnit, module and kselftest stages, judge the log.
+check: build lint
+	@$(RIG)/vm-check.sh check
+
+# Boot the VM and show what the PV-IOMMU driver did.
+demo: build
+	@$(RIG)/vm-check.sh demo
+
+clean:
+	rm -rf "$${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}"/obj \
+		"$${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}"/out

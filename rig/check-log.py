@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Judge a serial log of the test VM.
+
+Collects every test result the stages printed (TAP between @@BEGIN/@@END
+markers), prints them and an 'N passed, N failed' line, and fails on any
+failed test, on a missing stage end (crash or hang), on a kernel or Xen
+error report anywhere in the log, or on a kmemleak leak.
+
+usage: check-log.py SERIAL_LOG [--timed-out] [--demo]
+"""
+import re
+import sys
+
+# Reports that fail the run wherever they appear in the log.
+KERNEL_ERRORS = [
+    (r"\bOops\b|general protection fault|Kernel panic", "dom0 crash"),
+    (r"\bBUG: |kernel BUG at", "dom0 BUG"),
+    (r"WARNING: .* at |------------\[ cut here \]------------", "dom0 WARNING"),
+    (r"\bKFENCE: ", "KFENCE report"),
+    (r"possible circular locking|inconsistent lock state|"
+     r"possible recursive locking|suspicious RCU usage", "lockdep report"),
+    (r"DMA-API: (?!preallocated|debugging)", "DMA-API debug report"),
+    (r"Assertion '.*' failed", "Xen ASSERT failed"),
+    (r"Xen BUG at|Xen WARN at|FATAL TRAP|Panic on CPU|"
+     r"\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*",
+     "Xen crash"),
+    (r"\[VT-D\]DMAR:\[DMA (Read|Write)\]|IO_PAGE_FAULT", "IOMMU fault"),
+]
+
+TAP = re.compile(r"^(\s*)(not ok|ok) (\d+) ([^#]*?)\s*(#\s*(SKIP|skip).*)?$")
+
+
+def strip(line):
+    # Xen prefixes guest console lines on a shared serial port.
+    return re.sub(r"^\((XEN|d0)\) ", "", line.rstrip("\r\n"))
+
+
+def parse(lines):
+    results, problems, stages = [], [], []
+    stage, suite, leaks = None, None, []
+    for raw in lines:
+        line = strip(raw)
+        for pattern, what in KERNEL_ERRORS:
+            if re.search(pattern, line):
+                problems.append(f"{what}: {line.strip()}")
+        m = re.match(r"^@@BEGIN (\S+)", line)
+        if m:
+            stage, suite = m.group(1), None
+            stages.append([stage, None])
+            continue
+        m = re.match(r"^@@END (\S+) rc=(\d+)", line)
+        if m:
+            stages[-1][1] = int(m.group(2))
+            stage = None
+            continue
+        if stage is None:
+            continue
+        if stage == "kmemleak":
+            if "unreferenced object" in line:
+                leaks.append(line.strip())
+            continue
+        m = re.match(r"^\s*# Subtest: (\S+)", line)
+        if m:
+            suite = m.group(1)
+            continue
+        m = TAP.match(line)
+        if not m:
+            continue
+        indent, verdict, _, name, skip = m.groups()[:5]
+        if stage.endswith("kunit"):
+            if not indent:
+                continue    # a suite's summary line; its cases count
+            name = f"{suite}.{name}"
+        status = "skip" if skip else ("pass" if verdict == "ok" else "fail")
+        results.append((f"{stage}:{name}", status))
+    return results, problems, stages, leaks
+
+
+def main():
+    path = sys.argv[1]
+    timed_out = "--timed-out" in sys.argv
+    with open(path, errors="replace") as f:
+        lines = f.readlines()
+    results, problems, stages, leaks = parse(lines)
+    done = any(strip(l).startswith("@@RIG done") for l in lines)
+
+    for name, status in results:
+        print(f"{status.upper():4} {name}")
+    for stage, rc in stages:
+        if rc is None:
+            problems.append(f"stage '{stage}' never finished")
+    if leaks:
+        problems.append(f"kmemleak: {len(leaks)} leak(s): {leaks[0]}")
+    if timed_out:
+        problems.append("the VM hung: QEMU was killed at the timeout")
+    elif not done:
+        problems.append("the VM stopped before dom0's init finished")
+    if not results and "--demo" not in sys.argv:
+        problems.append("no test result in the log")
+
+    passed = sum(1 for _, s in results if s == "pass")
+    failed = sum(1 for _, s in results if s == "fail")
+    skipped = sum(1 for _, s in results if s == "skip")
+    for p in problems:
+        print(f"ERROR: {p}")
+    if problems and (timed_out or not done):
+        print(f"--- last 50 lines of {path} ---")
+        sys.stdout.writelines(lines[-50:])
+        print("---")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Boot our Xen and dom0 under QEMU (TCG, q35, emulated VT-d) with an NVMe
+# disk, a virtio-blk disk and two edu DMA engines (28-bit and 64-bit), in
+# the mode given (check|demo); the serial log goes to $LOGS/MODE.log.
+# usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+MODE=${1:?usage: run-vm.sh check|demo}
+TIMEOUT=${TIMEOUT:-900}
+LOG=$LOGS/$MODE.log
+mkdir -p "$LOGS" "$CACHE/disks"
+for d in nvme vblk; do
+	[ -f "$CACHE/disks/$d.img" ] || truncate -s 512M "$CACHE/disks/$d.img"
+done
+
+XEN_ARGS="console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all iommu=verbose ${XEN_ARGS_EXTRA:-}"
+DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}"
+
+log "booting the VM ($MODE), serial log: $LOG"
+rc=0
+timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
+	-device intel-iommu,intremap=on,caching-mode=on \
+	-cpu max,-smap,-smep,-pku,-la57 -m 2048 -nographic -no-reboot \
+	-kernel "$OUT/xen" -append "$XEN_ARGS" \
+	-initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz" \
+	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
+	-device nvme,drive=nvme0,serial=pviommu0 \
+	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \
+	-device virtio-blk-pci,drive=vblk0 \
+	-device edu,dma_mask=0xfffffff \
+	-device edu,dma_mask=0xffffffffffffffff \
+	</dev/null >"$LOG" 2>&1 || rc=$?
+[ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
+exit $rc
