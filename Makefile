@@ -2,9 +2,19 @@
 # run the tests inside dom0. Build outputs live in $(PV_IOMMU_CACHE)
 # (default /var/cache/xen-pv-iommu); only what changed is rebuilt.
 
+PV_IOMMU_CACHE ?= /var/cache/xen-pv-iommu
+export PV_IOMMU_CACHE
 RIG := rig
+TARGETS := all deps xen linux initrd build lint check demo clean
 
-.PHONY: all deps xen linux initrd build lint check demo clean
+.PHONY: $(TARGETS)
+
+ifeq ($(RIG_LOCKED),)
+# One build or VM at a time per cache: take the lock, then do the work.
+$(TARGETS):
+	@mkdir -p $(PV_IOMMU_CACHE)
+	@RIG_LOCKED=1 flock $(PV_IOMMU_CACHE).lock $(MAKE) --no-print-directory $@
+else
 
 all: build
 
@@ -25,7 +35,7 @@ build: xen linux initrd
 lint: linux
 	@$(RIG)/lint.sh
 
-# Boot the VM, run KUnit, module and kselftest stages, judge the log.
+# Boot the VM, run the KUnit, module and kselftest stages, judge the log.
 check: build lint
 	@$(RIG)/vm-check.sh check
 
@@ -34,5 +44,6 @@ demo: build
 	@$(RIG)/vm-check.sh demo
 
 clean:
-	rm -rf "$${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}"/obj \
-		"$${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}"/out
+	rm -rf $(PV_IOMMU_CACHE)/obj $(PV_IOMMU_CACHE)/out
+
+endif

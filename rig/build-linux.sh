@@ -4,8 +4,6 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-OVERLAY="include arch drivers tools Documentation"
-
 if [ ! -f "$LINUX_SRC/Makefile" ]; then
 	log "unpacking linux-source-6.1"
 	mkdir -p "$(dirname "$LINUX_SRC")"
@@ -13,8 +11,7 @@ if [ ! -f "$LINUX_SRC/Makefile" ]; then
 fi
 
 apply_series "$LINUX_SRC" "$TOP/patches/linux"
-# Copy by checksum: unchanged files keep their mtime and are not rebuilt.
-(cd "$TOP" && rsync -rc $OVERLAY "$LINUX_SRC"/)
+sync_overlay
 
 mkdir -p "$LINUX_OBJ"
 frags=$(ls "$TOP"/rig/kconfig/*.config)

@@ -38,3 +38,9 @@ apply_series() {
 	mkdir -p "$applied"
 	cp "$series"/*.patch "$applied"/ 2>/dev/null || true
 }
+
+# sync_overlay: copy our Linux files into the unpacked tree, by checksum so
+# that unchanged files keep their mtime and are not rebuilt.
+sync_overlay() {
+	(cd "$TOP" && rsync -rc include arch drivers tools Documentation "$LINUX_SRC"/)
+}

@@ -5,10 +5,11 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 LINT_OBJ=$CACHE/obj/linux-lint
-OUR_DIRS="drivers/xen/pv-iommu"
+OUR_DIRS="drivers/xen/pv-iommu/"
 OUR_FILES=$(cd "$TOP" && git ls-files -- 'include/*.h' 'drivers/*.[ch]' \
 	'arch/*.[ch]' 'tools/testing/selftests/pv_iommu/*.[ch]')
 fail=0
+sync_overlay
 
 log "checkpatch --strict"
 # shellcheck disable=SC2086
@@ -28,7 +29,8 @@ objs=$OUR_DIRS
 	rm -f "$LINT_OBJ"/arch/x86/xen/pci-pv-iommu.o
 	objs="$objs arch/x86/xen/pci-pv-iommu.o"
 }
-out=$(make -C "$LINUX_SRC" O="$LINT_OBJ" -j"$JOBS" W=1 C=1 olddefconfig $objs 2>&1) ||
+make -s -C "$LINUX_SRC" O="$LINT_OBJ" olddefconfig
+out=$(make -C "$LINUX_SRC" O="$LINT_OBJ" -j"$JOBS" W=1 C=1 $objs 2>&1) ||
 	{ echo "$out"; die "W=1 build failed"; }
 warnings=$(echo "$out" | grep -E 'warning:|error:' || true)
 if [ -n "$warnings" ]; then

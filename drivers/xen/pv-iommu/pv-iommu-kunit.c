@@ -35,6 +35,7 @@ static struct kunit_suite pv_iommu_abi_suite = {
 	.name = "pv_iommu_abi",
 	.test_cases = pv_iommu_abi_cases,
 };
+
 kunit_test_suite(pv_iommu_abi_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the Xen PV-IOMMU ABI helpers");

@@ -12,7 +12,6 @@
 #ifndef __XEN_PUBLIC_PV_IOMMU_H__
 #define __XEN_PUBLIC_PV_IOMMU_H__
 
-#include <linux/stddef.h>
 #include <linux/types.h>
 
 #define __HYPERVISOR_iommu_op		56
@@ -31,8 +30,8 @@
  * map_all_gfns: map_page can map any MFN not used by Xen.
  * Status: 0.
  */
-#define IOMMU_QUERY_map_cap		(1U << 0)
-#define IOMMU_QUERY_map_all_gfns	(1U << 1)
+#define IOMMU_QUERY_map_cap		0x0001U
+#define IOMMU_QUERY_map_all_gfns	0x0002U
 
 /*
  * IOMMUOP_map_page flags [in].
@@ -42,9 +41,9 @@
  * conflicts with an RMRR of the caller's devices; -ENOSPC the page order is
  * too large for the BFN, the GFN or the IOMMU.
  */
-#define IOMMU_OP_readable		(1U << 0)
-#define IOMMU_OP_writeable		(1U << 1)
-#define IOMMU_MAP_OP_no_ref_cnt		(1U << 2)
+#define IOMMU_OP_readable		0x0001U
+#define IOMMU_OP_writeable		0x0002U
+#define IOMMU_MAP_OP_no_ref_cnt		0x0004U
 
 /*
  * IOMMUOP_unmap_page: flags [in] carry only the page order.
@@ -64,9 +63,9 @@
  * -ENODEV; -ENXIO.
  * unmap_foreign_page status: 0; -ENOENT no such BFN + IOREQ server mapping.
  */
-#define IOMMUOP_readable		(1U << 0)
-#define IOMMUOP_writeable		(1U << 1)
-#define IOMMUOP_swap_mfn		(1U << 2)
+#define IOMMUOP_readable		0x0001U
+#define IOMMUOP_writeable		0x0002U
+#define IOMMUOP_swap_mfn		0x0004U
 
 /* Bits 10-15 of flags: page order, of the op or (query_caps) the largest. */
 #define IOMMU_page_order_shift		10
@@ -81,7 +80,7 @@
  * (page aligned) at which the granted frame is mapped in the IOMMU.
  */
 #define _GNTMAP_request_bfn_map		6
-#define GNTMAP_request_bfn_map		(1 << _GNTMAP_request_bfn_map)
+#define GNTMAP_request_bfn_map		0x0040 /* 1 << _GNTMAP_request_bfn_map */
 
 typedef u16 ioservid_t;
 
@@ -115,29 +114,6 @@ struct pv_iommu_op {
 		} unmap_foreign_page;
 	} u;
 };
-
-/* The layout is ABI: both Xen and Linux check it at build time. */
-#define PV_IOMMU_OP_CHECK(field, offset) \
-	_Static_assert(offsetof(struct pv_iommu_op, field) == (offset), \
-		       "pv_iommu_op." #field " moved")
-
-_Static_assert(sizeof(struct pv_iommu_op) == 32, "pv_iommu_op size");
-PV_IOMMU_OP_CHECK(subop_id, 0);
-PV_IOMMU_OP_CHECK(flags, 2);
-PV_IOMMU_OP_CHECK(status, 4);
-PV_IOMMU_OP_CHECK(u.map_page.bfn, 8);
-PV_IOMMU_OP_CHECK(u.map_page.gfn, 16);
-PV_IOMMU_OP_CHECK(u.unmap_page.bfn, 8);
-PV_IOMMU_OP_CHECK(u.map_foreign_page.bfn, 8);
-PV_IOMMU_OP_CHECK(u.map_foreign_page.gfn, 16);
-PV_IOMMU_OP_CHECK(u.map_foreign_page.domid, 24);
-PV_IOMMU_OP_CHECK(u.map_foreign_page.ioserver, 26);
-PV_IOMMU_OP_CHECK(u.lookup_foreign_page.bfn, 8);
-PV_IOMMU_OP_CHECK(u.lookup_foreign_page.gfn, 16);
-PV_IOMMU_OP_CHECK(u.lookup_foreign_page.domid, 24);
-PV_IOMMU_OP_CHECK(u.lookup_foreign_page.ioserver, 26);
-PV_IOMMU_OP_CHECK(u.unmap_foreign_page.bfn, 8);
-PV_IOMMU_OP_CHECK(u.unmap_foreign_page.ioserver, 16);
 
 #ifdef __KERNEL__
 #include <asm/xen/hypercall.h>
