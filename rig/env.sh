@@ -42,5 +42,10 @@ apply_series() {
 # sync_overlay: copy our Linux files into the unpacked tree, by checksum so
 # that unchanged files keep their mtime and are not rebuilt.
 sync_overlay() {
-	(cd "$TOP" && rsync -rc include arch drivers tools Documentation "$LINUX_SRC"/)
+	local d dirs=""
+	for d in include arch drivers tools Documentation; do
+		[ -d "$TOP/$d" ] && dirs="$dirs $d"
+	done
+	# shellcheck disable=SC2086
+	(cd "$TOP" && rsync -rc $dirs "$LINUX_SRC"/)
 }
