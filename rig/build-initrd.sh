@@ -26,6 +26,7 @@ done
 
 # kselftests, built static against the unpacked tree's harness.
 log "building kselftests"
+rm -rf "$SELFTESTS_OBJ"
 mkdir -p "$SELFTESTS_OBJ"
 make -s -C "$LINUX_SRC"/tools/testing/selftests/pv_iommu \
 	OUTPUT="$SELFTESTS_OBJ" CC=gcc >/dev/null

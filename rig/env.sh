@@ -40,12 +40,17 @@ apply_series() {
 }
 
 # sync_overlay: copy our Linux files into the unpacked tree, by checksum so
-# that unchanged files keep their mtime and are not rebuilt.
+# that unchanged files keep their mtime and are not rebuilt, and remove the
+# files an earlier sync brought that the repo no longer has.
 sync_overlay() {
-	local d dirs=""
-	for d in include arch drivers tools Documentation; do
-		[ -d "$TOP/$d" ] && dirs="$dirs $d"
-	done
-	# shellcheck disable=SC2086
-	(cd "$TOP" && rsync -rc $dirs "$LINUX_SRC"/)
+	local list=$LINUX_SRC/.pv-iommu-overlay f
+	(cd "$TOP" && git ls-files -co --exclude-standard -- include arch drivers \
+		tools Documentation) | sort >"$list.new"
+	if [ -f "$list" ]; then
+		comm -23 "$list" "$list.new" | while read -r f; do
+			rm -f "$LINUX_SRC/$f"
+		done
+	fi
+	(cd "$TOP" && rsync -c --files-from="$list.new" . "$LINUX_SRC"/)
+	mv "$list.new" "$list"
 }
