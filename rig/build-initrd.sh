@@ -16,8 +16,11 @@ cp /bin/busybox "$R"/bin/busybox
 cp -r "$TOP"/rig/initramfs "$R"/rig
 mv "$R"/rig/init "$R"/init
 
-# Modules: KUnit suites apart from the others.
-find "$LINUX_OBJ"/drivers/xen/pv-iommu -name '*.ko' 2>/dev/null | while read -r ko; do
+# Modules of this build (modules.order, not stale .ko files): KUnit suites
+# apart from the others.
+sed 's/\.o$/.ko/' "$LINUX_OBJ"/drivers/xen/pv-iommu/modules.order 2>/dev/null |
+while read -r ko; do
+	ko=$LINUX_OBJ/$ko
 	case $ko in
 	*kunit*) cp "$ko" "$R"/lib/modules/kunit/ ;;
 	*) cp "$ko" "$R"/lib/modules/extra/ ;;

@@ -21,9 +21,7 @@ KERNEL_ERRORS = [
      r"possible recursive locking|suspicious RCU usage", "lockdep report"),
     (r"DMA-API: (?!preallocated|debugging)", "DMA-API debug report"),
     (r"Assertion '.*' failed", "Xen ASSERT failed"),
-    (r"Xen BUG at|Xen WARN at|FATAL TRAP|Panic on CPU|"
-     r"\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*\*",
-     "Xen crash"),
+    (r"Xen BUG at|Xen WARN at|FATAL TRAP|Panic on CPU", "Xen crash"),
     (r"\[VT-D\]DMAR:\[DMA (Read|Write)\]|IO_PAGE_FAULT", "IOMMU fault"),
 ]
 
