@@ -6,6 +6,7 @@
 #ifndef __PV_IOMMU_USER_H__
 #define __PV_IOMMU_USER_H__
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/types.h>
@@ -46,6 +47,51 @@ static inline long iommu_op(int fd, struct pv_iommu_op *ops, unsigned int count)
 	long rc = ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call);
 
 	return rc < 0 ? -errno : rc;
+}
+
+/* Any hypercall with up to two arguments, e.g. memory_op. */
+static inline long xen_hypercall2(int fd, __u64 op, __u64 a0, __u64 a1)
+{
+	struct privcmd_hypercall call = { .op = op, .arg = { a0, a1 } };
+	long rc = ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call);
+
+	return rc < 0 ? -errno : rc;
+}
+
+/*
+ * Debug only (Xen's pv-iommu.h): what the interface holds for a domain.
+ * Not part of the design's interface; an overlay of struct pv_iommu_op.
+ */
+#define IOMMUOP_debug_audit		0x8000
+#define PV_IOMMU_DOMID_SELF		0x7ff0
+
+struct pv_iommu_audit_op {
+	__u16 subop_id;
+	__u16 flags;
+	__s32 status;
+	__u64 mappings;		/* [out] BFNs (4K each) mapped */
+	__u32 page_refs;	/* [out] page references held */
+	__u32 type_refs;	/* [out] writable type references held */
+	__u16 domid;		/* [in] */
+	__u16 pad;
+	__u32 m2b_entries;	/* [out] M2B entries held */
+};
+
+static_assert(sizeof(struct pv_iommu_audit_op) == sizeof(struct pv_iommu_op),
+	      "audit op size");
+
+/* Return the op's status, or the call's error. */
+static inline int pv_iommu_audit(int fd, __u16 domid,
+				 struct pv_iommu_audit_op *a)
+{
+	long rc;
+
+	*a = (struct pv_iommu_audit_op){
+		.subop_id = IOMMUOP_debug_audit,
+		.domid = domid,
+	};
+	rc = iommu_op(fd, (struct pv_iommu_op *)a, 1);
+	return rc ? rc : a->status;
 }
 
 #endif /* __PV_IOMMU_USER_H__ */

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IOMMUOP_map_page and IOMMUOP_unmap_page from dom0: one test at least per
+ * row of their status tables, reference counting checked through Xen's
+ * debug audit, which must be back at its baseline after every test.
+ *
+ * MFNs of dom0 frames come from the pv-iommu-testhelper module (debugfs);
+ * Xen's own frames are those of its machine-to-phys table. The BFNs used
+ * are far above dom0's memory (64 GiB and up) so that dom0's own DMA is
+ * never disturbed.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "pv_iommu_user.h"
+#include "../kselftest_harness.h"
+
+#define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
+#define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
+
+#define TEST_BFN	0x1000000ULL	/* 64 GiB */
+#define BAD_BFN		0x8000000ULL	/* 512 GiB: beyond the interface */
+#define MSI_BFN		0xfee00ULL
+#define NOT_A_FRAME	0x10000000000ULL
+
+#define RW		(IOMMU_OP_readable | IOMMU_OP_writeable)
+
+#define __HYPERVISOR_memory_op		12
+#define XENMEM_machphys_mfn_list	5
+
+struct xen_machphys_mfn_list {
+	unsigned int max_extents;
+	__u64 extent_start;
+	unsigned int nr_extents;
+};
+
+static void load_helper(void)
+{
+	int fd = open(HELPER_KO, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Already loaded (EEXIST) is fine; a missing helper fails later. */
+	syscall(__NR_finit_module, fd, "", 0);
+	close(fd);
+}
+
+/* Read "<hex mfn> [order]" from a helper file; return 0 or -errno. */
+static int helper_read(const char *name, __u64 *mfn, unsigned int *order)
+{
+	char path[128], buf[64] = "";
+	unsigned int o = 0;
+	int fd, n;
+
+	snprintf(path, sizeof(path), HELPER_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	if (n)
+		return n;
+	if (sscanf(buf, "%llx %u", (unsigned long long *)mfn, &o) < 1)
+		return -EINVAL;
+	if (order)
+		*order = o;
+	return 0;
+}
+
+/* The first 2 MiB extent of Xen's machine-to-phys table: Xen's frames. */
+static int xen_frame(int fd, __u64 *mfn)
+{
+	__u64 mfns[1] = { 0 };
+	struct xen_machphys_mfn_list l = {
+		.max_extents = 1,
+		.extent_start = (__u64)(unsigned long)mfns,
+	};
+	long rc = xen_hypercall2(fd, __HYPERVISOR_memory_op,
+				 XENMEM_machphys_mfn_list,
+				 (__u64)(unsigned long)&l);
+
+	if (rc)
+		return rc;
+	if (l.nr_extents < 1)
+		return -ENOENT;
+	*mfn = mfns[0];
+	return 0;
+}
+
+static int one_op(int fd, struct pv_iommu_op *op)
+{
+	long rc;
+
+	op->status = 1;
+	rc = iommu_op(fd, op, 1);
+	return rc ? rc : op->status;
+}
+
+static int map(int fd, __u64 bfn, __u64 mfn, unsigned int flags)
+{
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_map_page,
+		.flags = flags,
+		.u.map_page = { .bfn = bfn, .gfn = mfn },
+	};
+
+	return one_op(fd, &op);
+}
+
+static int unmap(int fd, __u64 bfn, unsigned int order)
+{
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_unmap_page,
+		.flags = IOMMU_page_order(order),
+		.u.unmap_page = { .bfn = bfn },
+	};
+
+	return one_op(fd, &op);
+}
+
+FIXTURE(map) {
+	int fd;
+	unsigned int max_order;
+	__u64 page;		/* a page the helper owns */
+	struct pv_iommu_audit_op base;
+};
+
+FIXTURE_SETUP(map)
+{
+	struct pv_iommu_op caps = { .subop_id = IOMMUOP_query_caps };
+
+	self->fd = privcmd_open();
+	ASSERT_LE(0, self->fd) TH_LOG("no /dev/xen/privcmd: not a Xen dom0?");
+	ASSERT_EQ(0, one_op(self->fd, &caps));
+	ASSERT_TRUE(caps.flags & IOMMU_QUERY_map_cap);
+	self->max_order = IOMMU_get_page_order(caps.flags);
+
+	load_helper();
+	ASSERT_EQ(0, helper_read("page", &self->page, NULL))
+		TH_LOG("no " HELPER_DIR ": is %s there?", HELPER_KO);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
+				    &self->base));
+}
+
+FIXTURE_TEARDOWN(map)
+{
+	struct pv_iommu_audit_op now;
+
+	/* Whatever the test did, the audit must be back at its baseline. */
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings, now.mappings);
+	EXPECT_EQ(self->base.page_refs, now.page_refs);
+	EXPECT_EQ(self->base.type_refs, now.type_refs);
+	EXPECT_EQ(self->base.m2b_entries, now.m2b_entries);
+	close(self->fd);
+}
+
+/* Audit deltas since the fixture's baseline. */
+#define EXPECT_AUDIT(maps, refs, trefs) do {				\
+	struct pv_iommu_audit_op _a;					\
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &_a)); \
+	EXPECT_EQ(self->base.mappings + (maps), _a.mappings);		\
+	EXPECT_EQ(self->base.page_refs + (refs), _a.page_refs);		\
+	EXPECT_EQ(self->base.type_refs + (trefs), _a.type_refs);	\
+} while (0)
+
+/* map_page status 0, writable: a page reference and a type reference. */
+TEST_F(map, writable_takes_page_and_type_ref)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	EXPECT_AUDIT(1, 1, 1);
+	/* unmap_page status 0. */
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+	EXPECT_AUDIT(0, 0, 0);
+}
+
+TEST_F(map, read_only_takes_page_ref_only)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	EXPECT_AUDIT(1, 1, 0);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+TEST_F(map, no_ref_cnt_takes_no_reference)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page,
+			 RW | IOMMU_MAP_OP_no_ref_cnt));
+	EXPECT_AUDIT(1, 0, 0);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+/* Each mapping holds its own reference, even of the same frame. */
+TEST_F(map, one_reference_per_mapping)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, map(self->fd, TEST_BFN + i, self->page, RW));
+	EXPECT_AUDIT(8, 8, 8);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 3));
+}
+
+/* Mapping over a mapped BFN drops what the old mapping held. */
+TEST_F(map, remap_drops_the_old_references)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	EXPECT_AUDIT(1, 1, 0);
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page,
+			 IOMMU_OP_readable | IOMMU_MAP_OP_no_ref_cnt));
+	EXPECT_AUDIT(1, 0, 0);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+TEST_F(map, unmapping_an_unmapped_bfn_succeeds)
+{
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN + 12345, 0));
+	EXPECT_AUDIT(0, 0, 0);
+}
+
+/* Orders > 0: aligned BFN and MFN, contiguous frames. */
+TEST_F(map, order9_maps_and_unmaps_512_frames)
+{
+	unsigned int order;
+	__u64 mfn;
+
+	if (self->max_order < 9)
+		SKIP(return, "the IOMMU maps no 2 MiB pages");
+	ASSERT_EQ(0, helper_read("contig", &mfn, &order));
+	ASSERT_EQ(9, order);
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, mfn,
+			 IOMMU_OP_readable | IOMMU_page_order(9)));
+	EXPECT_AUDIT(512, 512, 0);
+	/* A 4K unmap inside it releases exactly that frame. */
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN + 7, 0));
+	EXPECT_AUDIT(511, 511, 0);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 9));
+	EXPECT_AUDIT(0, 0, 0);
+}
+
+/* -ENOSPC: BFN not aligned to the order. */
+TEST_F(map, unaligned_bfn_is_enospc)
+{
+	ASSERT_EQ(-ENOSPC, map(self->fd, TEST_BFN + 1, self->page,
+			       IOMMU_OP_readable | IOMMU_page_order(1)));
+	/* unmap_page -ENOSPC: the BFN too. */
+	ASSERT_EQ(-ENOSPC, unmap(self->fd, TEST_BFN + 1, 1));
+}
+
+/* -ENOSPC: GFN (MFN) not aligned to the order. */
+TEST_F(map, unaligned_gfn_is_enospc)
+{
+	ASSERT_EQ(-ENOSPC, map(self->fd, TEST_BFN, self->page | 1,
+			       IOMMU_OP_readable | IOMMU_page_order(1)));
+}
+
+/* -ENOSPC: an order larger than the IOMMU maps. */
+TEST_F(map, order_above_the_iommu_is_enospc)
+{
+	unsigned int order = self->max_order + 1;
+
+	ASSERT_EQ(-ENOSPC, map(self->fd, 0, 0,
+			       IOMMU_OP_readable | IOMMU_page_order(order)));
+	ASSERT_EQ(-ENOSPC, unmap(self->fd, 0, order));
+	ASSERT_EQ(-ENOSPC, unmap(self->fd, 0, 63));
+}
+
+/* -EPERM: the frame belongs to Xen, with or without references. */
+TEST_F(map, xen_frame_is_eperm)
+{
+	__u64 mfn;
+
+	ASSERT_EQ(0, xen_frame(self->fd, &mfn));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, mfn, IOMMU_OP_readable));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, mfn, RW));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, mfn,
+			      RW | IOMMU_MAP_OP_no_ref_cnt));
+	if (self->max_order >= 9 && !(mfn & 511))
+		EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, mfn,
+				      IOMMU_OP_readable |
+				      IOMMU_page_order(9)));
+	EXPECT_AUDIT(0, 0, 0);
+}
+
+/* -EPERM: not a frame at all. */
+TEST_F(map, nonexistent_frame_is_eperm)
+{
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, NOT_A_FRAME, RW));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, ~0ULL,
+			      RW | IOMMU_MAP_OP_no_ref_cnt));
+}
+
+/*
+ * -EPERM: a frame dom0 owns but may not map writable: its pinned
+ * top-level page table. Read-only is fine.
+ */
+TEST_F(map, pinned_page_table_writable_is_eperm)
+{
+	__u64 pgd;
+
+	ASSERT_EQ(0, helper_read("pgd", &pgd, NULL));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, pgd, RW));
+	EXPECT_AUDIT(0, 0, 0);
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, pgd, IOMMU_OP_readable));
+	EXPECT_AUDIT(1, 1, 0);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+/* -EPERM: a mapping that grants no access. */
+TEST_F(map, no_access_is_eperm)
+{
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, self->page, 0));
+	EXPECT_EQ(-EPERM, map(self->fd, TEST_BFN, self->page,
+			      IOMMU_MAP_OP_no_ref_cnt));
+}
+
+/*
+ * -EACCES: BFNs reserved for the devices. The test machine has no RMRR;
+ * the interrupt address range is the reserved range it has.
+ */
+TEST_F(map, interrupt_range_is_eacces)
+{
+	EXPECT_EQ(-EACCES, map(self->fd, MSI_BFN, self->page, RW));
+	EXPECT_EQ(-EACCES, map(self->fd, MSI_BFN + 0xff, self->page, RW));
+}
+
+/* -EIO: BFNs the IOMMU cannot translate. */
+TEST_F(map, bfn_beyond_the_iommu_is_eio)
+{
+	EXPECT_EQ(-EIO, map(self->fd, BAD_BFN, self->page, RW));
+	EXPECT_EQ(-EIO, map(self->fd, ~0ULL, self->page, RW));
+	/* unmap_page -EIO. */
+	EXPECT_EQ(-EIO, unmap(self->fd, BAD_BFN, 0));
+	EXPECT_EQ(-EIO, unmap(self->fd, ~0ULL, 0));
+	EXPECT_EQ(-EIO, unmap(self->fd, BAD_BFN, 9));
+}
+
+/* One call, several subops: each gets its own status. */
+TEST_F(map, mixed_batch_has_a_status_per_op)
+{
+	struct pv_iommu_op ops[] = {
+		{ .subop_id = IOMMUOP_map_page, .flags = RW,
+		  .u.map_page = { .bfn = TEST_BFN, .gfn = self->page } },
+		{ .subop_id = IOMMUOP_map_page, .flags = RW,
+		  .u.map_page = { .bfn = MSI_BFN, .gfn = self->page } },
+		{ .subop_id = IOMMUOP_query_caps },
+		{ .subop_id = IOMMUOP_map_page, .flags = RW,
+		  .u.map_page = { .bfn = TEST_BFN + 1, .gfn = NOT_A_FRAME } },
+		{ .subop_id = IOMMUOP_unmap_page,
+		  .u.unmap_page = { .bfn = TEST_BFN } },
+		{ .subop_id = 77 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		ops[i].status = 1;
+	ASSERT_EQ(0, iommu_op(self->fd, ops, ARRAY_SIZE(ops)));
+	EXPECT_EQ(0, ops[0].status);
+	EXPECT_EQ(-EACCES, ops[1].status);
+	EXPECT_EQ(0, ops[2].status);
+	EXPECT_EQ(-EPERM, ops[3].status);
+	EXPECT_EQ(0, ops[4].status);
+	EXPECT_EQ(-EOPNOTSUPP, ops[5].status);
+}
+
+/*
+ * Many references in one batch, then released in one batch: more than
+ * Xen releases per flush, and long enough to be continued.
+ */
+TEST_F(map, large_batches_release_every_reference)
+{
+	const unsigned int n = 20000;
+	struct pv_iommu_op *ops = calloc(n, sizeof(*ops));
+	unsigned int i, ok = 0;
+
+	ASSERT_NE(NULL, ops);
+	for (i = 0; i < n; i++) {
+		ops[i].subop_id = IOMMUOP_map_page;
+		ops[i].flags = RW;
+		ops[i].status = 1;
+		ops[i].u.map_page.bfn = TEST_BFN + i;
+		ops[i].u.map_page.gfn = self->page;
+	}
+	ASSERT_EQ(0, iommu_op(self->fd, ops, n));
+	for (i = 0; i < n; i++)
+		ok += ops[i].status == 0;
+	EXPECT_EQ(n, ok);
+	EXPECT_AUDIT(n, n, n);
+
+	for (i = 0; i < n; i++) {
+		memset(&ops[i], 0, sizeof(ops[i]));
+		ops[i].subop_id = IOMMUOP_unmap_page;
+		ops[i].status = 1;
+		ops[i].u.unmap_page.bfn = TEST_BFN + i;
+	}
+	ASSERT_EQ(0, iommu_op(self->fd, ops, n));
+	for (i = 0, ok = 0; i < n; i++)
+		ok += ops[i].status == 0;
+	EXPECT_EQ(n, ok);
+	free(ops);
+}
+
+TEST_F(map, audit_of_a_missing_domain_is_enxio)
+{
+	struct pv_iommu_audit_op a;
+
+	EXPECT_EQ(-ENXIO, pv_iommu_audit(self->fd, 0x7fe0, &a));
+}
+
+TEST_HARNESS_MAIN
