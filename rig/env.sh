@@ -31,12 +31,15 @@ apply_series() {
 		done
 		rm -rf "$applied"
 	fi
-	for p in $(ls "$series"/*.patch 2>/dev/null | sort); do
-		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch <"$p" ||
-			die "$(basename "$p") does not apply to $tree"
-	done
 	mkdir -p "$applied"
-	cp "$series"/*.patch "$applied"/ 2>/dev/null || true
+	for p in $(ls "$series"/*.patch 2>/dev/null | sort); do
+		if ! patch -d "$tree" -p1 -s -f --dry-run <"$p" >/dev/null; then
+			apply_series "$tree" /dev/null/none 2>/dev/null || true
+			die "$(basename "$p") does not apply to $tree"
+		fi
+		patch -d "$tree" -p1 -s -f --no-backup-if-mismatch <"$p"
+		cp "$p" "$applied"/
+	done
 }
 
 # sync_overlay: copy our Linux files into the unpacked tree, by checksum so

@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 LINT_OBJ=$CACHE/obj/linux-lint
 OUR_DIRS="drivers/xen/pv-iommu/"
-OUR_FILES=$(cd "$TOP" && git ls-files -- 'include/*.h' 'drivers/*.[ch]' \
+OUR_FILES=$(cd "$TOP" && git ls-files -co --exclude-standard -- 'include/*.h' 'drivers/*.[ch]' \
 	'arch/*.[ch]' 'tools/testing/selftests/pv_iommu/*.[ch]')
 fail=0
 sync_overlay

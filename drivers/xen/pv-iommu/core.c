@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Xen PV-IOMMU: discovery of the hypervisor interface.
+ * Xen PV-IOMMU: what the hypervisor offers.
  */
-
-#define pr_fmt(fmt) "xen-pv-iommu: " fmt
 
 #include <linux/build_bug.h>
 #include <linux/init.h>
-#include <linux/printk.h>
-#include <xen/xen.h>
 #include <xen/interface/pv_iommu.h>
 
 #include "pv-iommu.h"
@@ -60,21 +56,3 @@ int pv_iommu_query_caps(struct pv_iommu_caps *caps)
 	caps->max_order = IOMMU_get_page_order(op.flags);
 	return 0;
 }
-
-static int __init pv_iommu_report(void)
-{
-	struct pv_iommu_caps caps;
-	int rc;
-
-	if (!xen_pv_domain() || !xen_initial_domain())
-		return 0;
-
-	rc = pv_iommu_query_caps(&caps);
-	if (rc)
-		pr_info("hypervisor interface not available (%d)\n", rc);
-	else
-		pr_info("hypervisor caps %#x, max page order %u\n",
-			caps.flags, caps.max_order);
-	return 0;
-}
-arch_initcall(pv_iommu_report);

@@ -5,7 +5,9 @@
 #ifndef __XEN_PV_IOMMU_INTERNAL_H__
 #define __XEN_PV_IOMMU_INTERNAL_H__
 
+#include <linux/atomic.h>
 #include <linux/types.h>
+#include <xen/interface/pv_iommu.h>
 
 /**
  * struct pv_iommu_caps - what Xen's IOMMUOP_query_caps answered
@@ -18,5 +20,59 @@ struct pv_iommu_caps {
 };
 
 int pv_iommu_query_caps(struct pv_iommu_caps *caps);
+
+/* Page orders a mapping can have: the ABI's field is 6 bits wide. */
+#define PV_IOMMU_NR_ORDERS	64
+
+/**
+ * struct pv_iommu_stats - what the driver asked of Xen, for debugfs
+ * @hypercalls: iommu_op hypercalls issued
+ * @ops: operations they carried
+ * @failed_ops: operations whose status was an error
+ * @mapped: pages of dom0 mapped BFN=PFN, by the order of their mapping
+ * @unmapped_pages: pages unmapped before they left dom0 (ballooning)
+ * @remapped_pages: pages mapped again after they came back
+ * @bounced_bytes: bytes copied through a bounce buffer (any swiotlb)
+ * @boot_map_ns: wall time of the boot-time 1:1 map
+ */
+struct pv_iommu_stats {
+	atomic64_t hypercalls;
+	atomic64_t ops;
+	atomic64_t failed_ops;
+	atomic64_t mapped[PV_IOMMU_NR_ORDERS];
+	atomic64_t unmapped_pages;
+	atomic64_t remapped_pages;
+	atomic64_t bounced_bytes;
+	u64 boot_map_ns;
+};
+
+extern struct pv_iommu_stats pv_iommu_stats;
+
+/**
+ * struct pv_iommu_batch - operations gathered for one hypercall
+ * @ops: room for @size operations
+ * @size: capacity of @ops
+ * @nr: operations gathered so far
+ * @error: the first failure (hypercall or operation status), or 0
+ */
+struct pv_iommu_batch {
+	struct pv_iommu_op *ops;
+	unsigned int size;
+	unsigned int nr;
+	int error;
+};
+
+void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
+			unsigned int order);
+void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
+			  unsigned int order);
+int pv_iommu_batch_submit(struct pv_iommu_batch *b);
+
+unsigned int pv_iommu_aligned_order(unsigned long pfn, unsigned long mfn,
+				    unsigned long nr_pfns,
+				    unsigned int max_order);
+
+int pv_iommu_map_dom0(unsigned int max_order);
+void pv_iommu_unmap_dom0(void);
 
 #endif /* __XEN_PV_IOMMU_INTERNAL_H__ */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Xen PV-IOMMU: batches of map and unmap operations.
+ *
+ * Operations are gathered and sent to Xen many at a time: Xen flushes the
+ * IOTLB once per hypercall, not once per page.
+ */
+
+#define pr_fmt(fmt) "xen-pv-iommu: " fmt
+
+#include <linux/printk.h>
+
+#include "pv-iommu.h"
+
+struct pv_iommu_stats pv_iommu_stats;
+
+static void account_op(const struct pv_iommu_op *op)
+{
+	unsigned int order = IOMMU_get_page_order(op->flags);
+
+	if (op->status) {
+		atomic64_inc(&pv_iommu_stats.failed_ops);
+		pr_err_ratelimited("subop %u bfn %#llx order %u failed: %d\n",
+				   op->subop_id, op->u.map_page.bfn, order,
+				   op->status);
+	} else if (op->subop_id == IOMMUOP_map_page) {
+		atomic64_inc(&pv_iommu_stats.mapped[order]);
+	}
+}
+
+/**
+ * pv_iommu_batch_submit() - send the gathered operations to Xen
+ * @b: the batch; emptied
+ *
+ * Return: 0, or the first failure of this batch or an earlier one.
+ */
+int pv_iommu_batch_submit(struct pv_iommu_batch *b)
+{
+	unsigned int i;
+	int rc;
+
+	if (!b->nr)
+		return b->error;
+
+	rc = HYPERVISOR_iommu_op(b->ops, b->nr);
+	atomic64_inc(&pv_iommu_stats.hypercalls);
+	atomic64_add(b->nr, &pv_iommu_stats.ops);
+	if (rc) {
+		pr_err("iommu_op hypercall of %u ops failed: %d\n", b->nr, rc);
+		b->error = b->error ?: rc;
+	} else {
+		for (i = 0; i < b->nr; i++) {
+			account_op(&b->ops[i]);
+			b->error = b->error ?: b->ops[i].status;
+		}
+	}
+	b->nr = 0;
+	return b->error;
+}
+
+static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
+{
+	if (b->nr == b->size)
+		pv_iommu_batch_submit(b);
+	return memset(&b->ops[b->nr++], 0, sizeof(*b->ops));
+}
+
+/**
+ * pv_iommu_batch_map() - add a writable mapping of 2^@order frames
+ * @b: the batch
+ * @bfn: first bus frame, aligned to the order
+ * @mfn: first machine frame, aligned to the order
+ * @order: page order
+ *
+ * dom0's own mappings take no page reference (IOMMU_MAP_OP_no_ref_cnt): a
+ * writable type reference on every page would stop Xen from ever pinning
+ * one as a page table.
+ */
+void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
+			unsigned int order)
+{
+	struct pv_iommu_op *op = next_op(b);
+
+	op->subop_id = IOMMUOP_map_page;
+	op->flags = IOMMU_OP_readable | IOMMU_OP_writeable |
+		    IOMMU_MAP_OP_no_ref_cnt | IOMMU_page_order(order);
+	op->u.map_page.bfn = bfn;
+	op->u.map_page.gfn = mfn;
+}
+
+/**
+ * pv_iommu_batch_unmap() - add the removal of 2^@order bus frames
+ * @b: the batch
+ * @bfn: first bus frame, aligned to the order
+ * @order: page order
+ */
+void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
+			  unsigned int order)
+{
+	struct pv_iommu_op *op = next_op(b);
+
+	op->subop_id = IOMMUOP_unmap_page;
+	op->flags = IOMMU_page_order(order);
+	op->u.unmap_page.bfn = bfn;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Xen PV-IOMMU: the 1:1 map of dom0's memory, bus frame N -> the machine
+ * frame behind pseudo-physical frame N, built at boot and kept in step
+ * with ballooning.
+ */
+
+#define pr_fmt(fmt) "xen-pv-iommu: " fmt
+
+#include <kunit/visibility.h>
+#include <linux/init.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/sched/clock.h>
+#include <asm/xen/page.h>
+#include <xen/pv-iommu-dma.h>
+
+#include "pv-iommu.h"
+
+/* Operations per boot-time hypercall: 16 KiB of operations. */
+#define BOOT_BATCH_OPS		512
+/* Operations per hypercall when pages come and go (on the stack). */
+#define RUNTIME_BATCH_OPS	16
+
+static struct pv_iommu_op boot_ops[BOOT_BATCH_OPS] __initdata;
+
+bool xen_pv_iommu_active __read_mostly;
+
+/**
+ * pv_iommu_aligned_order() - largest order both frames are aligned to
+ * @pfn: first pseudo-physical frame of a run
+ * @mfn: machine frame behind @pfn
+ * @nr_pfns: frames left in the range from @pfn
+ * @max_order: largest order the IOMMU maps
+ *
+ * Return: the largest order <= @max_order to which @pfn and @mfn are both
+ * aligned and whose size does not exceed @nr_pfns.
+ */
+unsigned int pv_iommu_aligned_order(unsigned long pfn, unsigned long mfn,
+				    unsigned long nr_pfns,
+				    unsigned int max_order)
+{
+	unsigned int order = max_order;
+
+	if (pfn | mfn)
+		order = min(order, (unsigned int)__ffs(pfn | mfn));
+	if (nr_pfns)
+		order = min(order, (unsigned int)ilog2(nr_pfns));
+	return order;
+}
+EXPORT_SYMBOL_IF_KUNIT(pv_iommu_aligned_order);
+
+/* The machine frame of a RAM page of dom0, or INVALID_P2M_ENTRY. */
+static unsigned long ram_mfn(unsigned long pfn)
+{
+	unsigned long mfn = __pfn_to_mfn(pfn);
+
+	if (mfn & (IDENTITY_FRAME_BIT | FOREIGN_FRAME_BIT))
+		return INVALID_P2M_ENTRY;
+	return mfn;
+}
+
+/*
+ * The order of the mapping starting at @pfn: aligned, and the machine
+ * frames contiguous over all of it. Looks at no more frames than it maps
+ * (plus one), so the whole map costs one p2m lookup per page.
+ */
+static unsigned int chunk_order(unsigned long pfn, unsigned long mfn,
+				unsigned long end, unsigned int max_order)
+{
+	unsigned int order = pv_iommu_aligned_order(pfn, mfn, end - pfn,
+						    max_order);
+	unsigned long run;
+
+	for (run = 1; run < (1UL << order); run++)
+		if (ram_mfn(pfn + run) != mfn + run)
+			break;
+	return ilog2(run);
+}
+
+/**
+ * pv_iommu_map_dom0() - map every RAM page of dom0 at bus frame = its PFN
+ * @max_order: largest order the IOMMU maps
+ *
+ * Return: 0, or the first failure; the caller then undoes the map.
+ */
+int __init pv_iommu_map_dom0(unsigned int max_order)
+{
+	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
+	u64 start = local_clock();
+	unsigned long pfn = 0, mfn;
+	unsigned int order;
+
+	while (pfn < max_pfn && !b.error) {
+		mfn = ram_mfn(pfn);
+		if (mfn == INVALID_P2M_ENTRY) {
+			pfn++;
+			continue;
+		}
+		order = chunk_order(pfn, mfn, max_pfn, max_order);
+		pv_iommu_batch_map(&b, pfn, mfn, order);
+		pfn += 1UL << order;
+	}
+	pv_iommu_batch_submit(&b);
+	pv_iommu_stats.boot_map_ns = local_clock() - start;
+	return b.error;
+}
+
+/**
+ * pv_iommu_unmap_dom0() - give the BFN range of dom0's memory back to Xen's
+ * default identity map after a failed boot map
+ *
+ * BFN N is pointed at machine frame N again, as Xen had it, wherever Xen
+ * lets dom0 map frame N; xen-swiotlb's bus addresses are machine addresses.
+ */
+void __init pv_iommu_unmap_dom0(void)
+{
+	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
+	unsigned long pfn;
+
+	/* Frames Xen keeps to itself fail with -EPERM, as they should. */
+	for (pfn = 0; pfn < max_pfn; pfn++)
+		pv_iommu_batch_map(&b, pfn, pfn, 0);
+	pv_iommu_batch_submit(&b);
+}
+
+/**
+ * xen_pv_iommu_unmap_pages() - remove the bus mappings of pages dom0 is
+ * about to give back to Xen
+ * @count: number of pages
+ * @pages: the pages, still backed by their machine frames
+ *
+ * A device must never reach a frame after another domain got it.
+ */
+void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages)
+{
+	struct pv_iommu_op ops[RUNTIME_BATCH_OPS];
+	struct pv_iommu_batch b = { .ops = ops, .size = ARRAY_SIZE(ops) };
+	unsigned long i;
+
+	for (i = 0; i < count; i++)
+		pv_iommu_batch_unmap(&b, page_to_pfn(pages[i]), 0);
+	if (pv_iommu_batch_submit(&b))
+		pr_err("%lu pages may still be reachable by devices\n", count);
+	atomic64_add(count, &pv_iommu_stats.unmapped_pages);
+}
+
+/**
+ * xen_pv_iommu_map_pages() - map pages dom0 got back from Xen
+ * @count: number of pages
+ * @pages: the pages, with their new machine frames in the p2m
+ */
+void xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
+{
+	struct pv_iommu_op ops[RUNTIME_BATCH_OPS];
+	struct pv_iommu_batch b = { .ops = ops, .size = ARRAY_SIZE(ops) };
+	unsigned long i, pfn;
+
+	for (i = 0; i < count; i++) {
+		pfn = page_to_pfn(pages[i]);
+		pv_iommu_batch_map(&b, pfn, pfn_to_mfn(pfn), 0);
+	}
+	if (pv_iommu_batch_submit(&b))
+		pr_err("%lu pages are not reachable by devices\n", count);
+	atomic64_add(count, &pv_iommu_stats.remapped_pages);
+}

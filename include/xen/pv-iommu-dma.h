@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Xen PV-IOMMU as dom0's DMA backend: the hooks the rest of the kernel calls.
+ */
+#ifndef __XEN_PV_IOMMU_DMA_H__
+#define __XEN_PV_IOMMU_DMA_H__
+
+#include <linux/types.h>
+
+struct page;
+
+#ifdef CONFIG_XEN_PV_IOMMU
+/* Bus address = physical address for every RAM page of dom0. */
+extern bool xen_pv_iommu_active;
+
+int xen_pv_iommu_setup(void);
+bool pci_xen_pv_iommu_init(void);
+void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages);
+void xen_pv_iommu_map_pages(unsigned long count, struct page **pages);
+#else
+#define xen_pv_iommu_active false
+
+static inline bool pci_xen_pv_iommu_init(void)
+{
+	return false;
+}
+
+static inline void xen_pv_iommu_unmap_pages(unsigned long count,
+					    struct page **pages)
+{
+}
+
+static inline void xen_pv_iommu_map_pages(unsigned long count,
+					  struct page **pages)
+{
+}
+#endif
+
+#endif /* __XEN_PV_IOMMU_DMA_H__ */
