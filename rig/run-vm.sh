@@ -29,8 +29,8 @@ timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-device nvme,drive=nvme0,serial=pviommu0 \
 	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \
 	-device virtio-blk-pci,drive=vblk0,disable-legacy=on,iommu_platform=on \
-	-device edu,dma_mask=0xfffffff \
-	-device edu,dma_mask=0xffffffffffffffff \
+	-device edu,addr=0x10,dma_mask=0xfffffff \
+	-device edu,addr=0x11,dma_mask=0xffffffffffffffff \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc

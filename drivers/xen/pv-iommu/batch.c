@@ -20,9 +20,9 @@ static void account_op(const struct pv_iommu_op *op)
 
 	if (op->status) {
 		atomic64_inc(&pv_iommu_stats.failed_ops);
-		pr_err_ratelimited("subop %u bfn %#llx order %u failed: %d\n",
-				   op->subop_id, op->u.map_page.bfn, order,
-				   op->status);
+		pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
+				   op->subop_id, op->u.map_page.bfn,
+				   op->u.map_page.gfn, order, op->status);
 	} else if (op->subop_id == IOMMUOP_map_page) {
 		atomic64_inc(&pv_iommu_stats.mapped[order]);
 	}

@@ -9,7 +9,6 @@
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/init.h>
-#include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <trace/events/swiotlb.h>
@@ -43,11 +42,9 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static const char *dma_path(struct device *dev)
 {
-	u64 all_ram = PFN_PHYS(max_pfn) - 1;
-
 	if (!xen_pv_iommu_active)
 		return "xen-swiotlb";
-	if (dma_get_mask(dev) >= all_ram)
+	if (dma_get_mask(dev) >= dma_get_required_mask(dev))
 		return "direct";
 	return "direct, swiotlb above mask";
 }
