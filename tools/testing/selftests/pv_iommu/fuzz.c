@@ -25,21 +25,9 @@
 
 #include "pv_iommu_user.h"
 
-#define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
-#define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
-
 #define WINDOW_BFN	0x1000000ULL	/* 64 GiB */
 #define WINDOW_ORDER	16
 #define MAX_BATCH	512
-
-#define __HYPERVISOR_memory_op		12
-#define XENMEM_machphys_mfn_list	5
-
-struct xen_machphys_mfn_list {
-	unsigned int max_extents;
-	__u64 extent_start;
-	unsigned int nr_extents;
-};
 
 static __u64 rng_state;
 
@@ -70,20 +58,6 @@ static __u64 helper(const char *name)
 		sscanf(buf, "%llx", &v);
 	close(fd);
 	return v;
-}
-
-static __u64 xen_frame(int fd)
-{
-	__u64 mfns[1] = { 0 };
-	struct xen_machphys_mfn_list l = {
-		.max_extents = 1,
-		.extent_start = (__u64)(unsigned long)mfns,
-	};
-
-	if (xen_hypercall2(fd, __HYPERVISOR_memory_op, XENMEM_machphys_mfn_list,
-			   (__u64)(unsigned long)&l) || !l.nr_extents)
-		return 0;
-	return mfns[0];
 }
 
 static __u64 page, contig, pgd, xenmfn;
@@ -230,7 +204,8 @@ int main(int argc, char **argv)
 	page = helper("page");
 	contig = helper("contig");
 	pgd = helper("pgd");
-	xenmfn = xen_frame(fd);
+	if (xen_frame(fd, &xenmfn))
+		xenmfn = 0;
 	if (!page || audit(fd, &base)) {
 		printf("not ok 1 fuzz.random_run # no helper or no audit\n");
 		return 1;

@@ -20,24 +20,12 @@
 #include "pv_iommu_user.h"
 #include "../kselftest_harness.h"
 
-#define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
-#define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
-
 #define TEST_BFN	0x1000000ULL	/* 64 GiB */
 #define BAD_BFN		0x8000000ULL	/* 512 GiB: beyond the interface */
 #define MSI_BFN		0xfee00ULL
 #define NOT_A_FRAME	0x10000000000ULL
 
 #define RW		(IOMMU_OP_readable | IOMMU_OP_writeable)
-
-#define __HYPERVISOR_memory_op		12
-#define XENMEM_machphys_mfn_list	5
-
-struct xen_machphys_mfn_list {
-	unsigned int max_extents;
-	__u64 extent_start;
-	unsigned int nr_extents;
-};
 
 static void load_helper(void)
 {
@@ -74,25 +62,6 @@ static int helper_read(const char *name, __u64 *mfn, unsigned int *order)
 }
 
 /* The first 2 MiB extent of Xen's machine-to-phys table: Xen's frames. */
-static int xen_frame(int fd, __u64 *mfn)
-{
-	__u64 mfns[1] = { 0 };
-	struct xen_machphys_mfn_list l = {
-		.max_extents = 1,
-		.extent_start = (__u64)(unsigned long)mfns,
-	};
-	long rc = xen_hypercall2(fd, __HYPERVISOR_memory_op,
-				 XENMEM_machphys_mfn_list,
-				 (__u64)(unsigned long)&l);
-
-	if (rc)
-		return rc;
-	if (l.nr_extents < 1)
-		return -ENOENT;
-	*mfn = mfns[0];
-	return 0;
-}
-
 static int one_op(int fd, struct pv_iommu_op *op)
 {
 	long rc;

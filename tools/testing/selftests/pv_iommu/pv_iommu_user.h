@@ -94,4 +94,37 @@ static inline int pv_iommu_audit(int fd, __u16 domid,
 	return rc ? rc : a->status;
 }
 
+/* The test helper module (pv-iommu-testhelper) and its debugfs files. */
+#define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
+#define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
+
+#define __HYPERVISOR_memory_op		12
+#define XENMEM_machphys_mfn_list	5
+
+struct xen_machphys_mfn_list {
+	unsigned int max_extents;
+	__u64 extent_start;
+	unsigned int nr_extents;
+};
+
+/* A frame of Xen's own: the first of its machine-to-phys table. */
+static inline int xen_frame(int fd, __u64 *mfn)
+{
+	__u64 mfns[1] = { 0 };
+	struct xen_machphys_mfn_list l = {
+		.max_extents = 1,
+		.extent_start = (__u64)(unsigned long)mfns,
+	};
+	long rc = xen_hypercall2(fd, __HYPERVISOR_memory_op,
+				 XENMEM_machphys_mfn_list,
+				 (__u64)(unsigned long)&l);
+
+	if (rc)
+		return rc;
+	if (l.nr_extents < 1)
+		return -ENOENT;
+	*mfn = mfns[0];
+	return 0;
+}
+
 #endif /* __PV_IOMMU_USER_H__ */
