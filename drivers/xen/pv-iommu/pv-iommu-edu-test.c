@@ -289,26 +289,25 @@ static u8 foreign_pattern(u32 seed, u32 page, u32 off)
 /*
  * One page between @buf and the foreign bus address @bus, through the
  * device's buffer: what an emulator's device does with a guest's frame.
+ * In halves: QEMU's edu refuses a transfer that ends at its buffer's end.
  */
 static int edu_foreign_copy(struct edu_dev *edu, void *buf, dma_addr_t bus,
 			    bool to_guest)
 {
-	struct device *dev = &edu->pdev->dev;
 	enum dma_data_direction dir = to_guest ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	struct device *dev = &edu->pdev->dev;
+	const size_t half = PAGE_SIZE / 2;
 	dma_addr_t a;
-	int rc;
+	size_t off;
+	int rc = 0;
 
 	a = dma_map_single(dev, buf, PAGE_SIZE, dir);
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
-	if (to_guest) {
-		rc = edu_dma(edu, a, PAGE_SIZE, false);
+	for (off = 0; off < PAGE_SIZE && !rc; off += half) {
+		rc = edu_dma(edu, (to_guest ? a : bus) + off, half, false);
 		if (!rc)
-			rc = edu_dma(edu, bus, PAGE_SIZE, true);
-	} else {
-		rc = edu_dma(edu, bus, PAGE_SIZE, false);
-		if (!rc)
-			rc = edu_dma(edu, a, PAGE_SIZE, true);
+			rc = edu_dma(edu, (to_guest ? bus : a) + off, half, true);
 	}
 	dma_unmap_single(dev, a, PAGE_SIZE, dir);
 	return rc;
