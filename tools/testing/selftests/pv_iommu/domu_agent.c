@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -31,6 +32,7 @@
 #define PAGE_SZ		4096
 #define DIR		"data/pv-iommu/"
 #define RESULT_MAX	256
+#define POLL_MS		100
 
 /* Pagemap entries: bit 63 page present, bits 0-54 the PFN. */
 #define PM_PRESENT	0x8000000000000000ULL
@@ -226,7 +228,6 @@ static void refusal_test(char *res)
 		    &failed, "call %ld status %d want %d", rc, op->status,
 		    r[i].want);
 	}
-	fflush(stdout);
 	munmap(op, PAGE_SZ);
 	close(fd);
 	if (failed)
@@ -253,24 +254,26 @@ static void run(const char *verb, const char *arg, char *res)
 			 arg);
 }
 
-/* Answer each new "SEQ VERB [ARG]" in cmd once, with "SEQ TEXT". */
+/*
+ * Answer each new "SEQ VERB [ARG]" in cmd once, with "SEQ TEXT". cmd is
+ * polled: libxenstore's watches need its reader thread, which does not
+ * work in this static binary (the first request after xs_watch() fails).
+ */
 static void serve(void)
 {
+	const struct timespec poll = { .tv_nsec = POLL_MS * 1000000L };
 	unsigned long last = 0;
-	unsigned int n;
 
 	for (;;) {
 		char verb[16] = "", arg[32] = "", res[RESULT_MAX], out[300];
 		unsigned long seq;
-		char **ev = xs_read_watch(xs, &n);
+		unsigned int n;
 		char *cmd;
 
-		if (!ev)
-			return;
-		free(ev);
+		nanosleep(&poll, NULL);
 		cmd = xs_read(xs, XBT_NULL, DIR "cmd", &n);
 		if (!cmd)
-			continue;
+			return;
 		if (sscanf(cmd, "%lu %15s %31s", &seq, verb, arg) < 2 ||
 		    seq == last) {
 			free(cmd);
@@ -281,8 +284,8 @@ static void serve(void)
 		run(verb, arg, res);
 		snprintf(out, sizeof(out), "%lu %s", seq, res);
 		printf("domu_agent: %lu %s %s -> %s\n", seq, verb, arg, res);
-		fflush(stdout);
-		xs_put("result", out);
+		if (!xs_put("result", out))
+			return;
 	}
 }
 
@@ -304,7 +307,7 @@ int main(void)
 	}
 	/* Created by the domU, so that the nodes stay its own. */
 	if (!xs_put("cmd", "") || !xs_put("result", "") || !publish_gfns() ||
-	    !xs_watch(xs, DIR "cmd", "cmd") || !xs_put("ready", "1")) {
+	    !xs_put("ready", "1")) {
 		printf("domu_agent: xenstore write failed: %s\n",
 		       strerror(errno));
 		return 1;
@@ -312,6 +315,6 @@ int main(void)
 	printf("domu_agent: ready, %d pages, first gfn %#llx\n", NPAGES,
 	       (unsigned long long)gfns[0]);
 	serve();
-	printf("domu_agent: xenstore watch failed: %s\n", strerror(errno));
+	printf("domu_agent: xenstore failed: %s\n", strerror(errno));
 	return 1;
 }
