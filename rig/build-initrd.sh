@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build dom0's initramfs: busybox, rig/initramfs (init, stages), our
-# modules and kselftests, and the Xen toolstack for tests that need a
-# second domain. Output: $OUT/dom0-initrd.gz
+# modules and kselftests, and the Xen toolstack and a PVH domU (rig/domu)
+# for tests that need a second domain. Output: $OUT/dom0-initrd.gz
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -33,7 +33,8 @@ rm -rf "$SELFTESTS_OBJ"
 mkdir -p "$SELFTESTS_OBJ"
 make -s -C "$LINUX_SRC"/tools/testing/selftests/pv_iommu \
 	OUTPUT="$SELFTESTS_OBJ" CC=gcc >/dev/null
-find "$SELFTESTS_OBJ" -maxdepth 1 -type f -perm -u+x -exec cp {} "$R"/selftests/pv_iommu/ \;
+find "$SELFTESTS_OBJ" -maxdepth 1 -type f -perm -u+x ! -name 'domu_*' \
+	-exec cp {} "$R"/selftests/pv_iommu/ \;
 
 # Xen toolstack (xl, xenstored, ...) with its libraries.
 XB=/usr/lib/xen-4.17/bin
@@ -60,6 +61,16 @@ done
 # glibc's pthread_cancel dlopen()s it; ldd does not list it.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R"/lib/x86_64-linux-gnu/
 cp /etc/xen/xl.conf "$R"/etc/xen/
+
+# The test domU: dom0's kernel (it boots as PVH too), its own busybox
+# initramfs with the agent, its xl config; dom0's side of its tests.
+D=$CACHE/domu-root
+rm -rf "$D"
+mkdir -p "$D"/{bin,proc,sys,dev} "$R"/domu
+cp /bin/busybox "$SELFTESTS_OBJ"/domu_agent "$D"/bin/
+cp "$TOP"/rig/domu/init "$D"/init
+(cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$R"/domu/initrd.gz
+cp "$OUT"/vmlinuz "$TOP"/rig/domu/domu.cfg "$SELFTESTS_OBJ"/domu_smoke "$R"/domu/
 
 mkdir -p "$OUT"
 (cd "$R" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$OUT"/dom0-initrd.gz

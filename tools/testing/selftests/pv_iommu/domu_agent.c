@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The domU agent of the second-domain tests: runs as root in a PVH domU and
+ * answers dom0 through the domU's own xenstore directory
+ * (data/pv-iommu/, relative to /local/domain/<domid>/).
+ *
+ * At start it locks NPAGES pages in memory, publishes their GFNs (PVH:
+ * PFN = GFN) as space separated hex in "gfns" and sets "ready" to 1. dom0
+ * then writes "SEQ VERB [ARG]" into "cmd"; the agent answers "SEQ TEXT" in
+ * "result":
+ *   fill SEED   write pv_iommu_pattern(SEED, page, off) into every page: "ok"
+ *   check SEED  verify it: "ok" or "bad page P off O got X want Y"
+ *   privcmd     the PV-IOMMU hypercall as this domU, which has no right to
+ *               it: TAP lines on the console, "ok N" or "fail K of N: ..."
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "pattern.h"
+#include "pv_iommu_user.h"
+
+#define NPAGES		64
+#define PAGE_SZ		4096
+#define DIR		"data/pv-iommu/"
+#define RESULT_MAX	256
+#define POLL_MS		100
+
+/* Pagemap entries: bit 63 page present, bits 0-54 the PFN. */
+#define PM_PRESENT	0x8000000000000000ULL
+#define PM_PFN_MASK	0x007fffffffffffffULL
+
+static struct xs_handle *xs;
+static uint8_t *pages;
+static __u64 gfns[NPAGES];
+
+static bool xs_put(const char *node, const char *val)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), DIR "%s", node);
+	return xs_write(xs, XBT_NULL, path, val, strlen(val));
+}
+
+static int pages_alloc(void)
+{
+	size_t len = NPAGES * PAGE_SZ;
+	int fd, i;
+
+	pages = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (pages == MAP_FAILED)
+		return -errno;
+	/* Pinned: dom0 will hand these GFNs to devices. */
+	if (mlock(pages, len))
+		return -errno;
+	memset(pages, 0, len);
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < NPAGES; i++) {
+		off_t at = (off_t)((uintptr_t)pages / PAGE_SZ + i) * 8;
+		__u64 e;
+
+		if (pread(fd, &e, sizeof(e), at) != sizeof(e)) {
+			close(fd);
+			return -EIO;
+		}
+		/* Without CAP_SYS_ADMIN the kernel reports PFN 0. */
+		if (!(e & PM_PRESENT) || !(e & PM_PFN_MASK)) {
+			close(fd);
+			return -EPERM;
+		}
+		gfns[i] = e & PM_PFN_MASK;
+	}
+	close(fd);
+	return 0;
+}
+
+static bool publish_gfns(void)
+{
+	char buf[NPAGES * 17 + 1];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < NPAGES; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%llx", i ? " " : "",
+			      (unsigned long long)gfns[i]);
+	return xs_put("gfns", buf);
+}
+
+static void fill(uint32_t seed, char *res)
+{
+	uint32_t p, o;
+
+	for (p = 0; p < NPAGES; p++)
+		for (o = 0; o < PAGE_SZ; o++)
+			pages[p * PAGE_SZ + o] = pv_iommu_pattern(seed, p, o);
+	strcpy(res, "ok");
+}
+
+static void check(uint32_t seed, char *res)
+{
+	uint32_t p, o;
+
+	for (p = 0; p < NPAGES; p++) {
+		for (o = 0; o < PAGE_SZ; o++) {
+			uint8_t got = pages[p * PAGE_SZ + o];
+			uint8_t want = pv_iommu_pattern(seed, p, o);
+
+			if (got != want) {
+				snprintf(res, RESULT_MAX,
+					 "bad page %u off %u got 0x%02x want 0x%02x",
+					 p, o, got, want);
+				return;
+			}
+		}
+	}
+	strcpy(res, "ok");
+}
+
+/* One op of the refusal test and the status it must get. */
+struct refusal {
+	const char *name;
+	struct pv_iommu_op op;
+	int want;
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Print one TAP line; on failure remember the first reason in @res. */
+static void tap(int n, bool ok, const char *name, char *res, int *failed,
+		const char *fmt, ...)
+{
+	char why[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!ok) {
+		printf("# %s: %s\n", name, why);
+		if (!(*failed)++)
+			snprintf(res, RESULT_MAX, "%s: %s", name, why);
+	}
+	printf("%sok %d domu.privcmd.%s\n", ok ? "" : "not ", n, name);
+}
+
+/*
+ * A domU has no right to the PV-IOMMU: it may ask for the capabilities
+ * (no map_cap) and must be refused everything else. One op per call, from
+ * a populated buffer (Xen cannot fault the page in).
+ */
+static void refusal_test(char *res)
+{
+	const struct refusal r[] = {
+		{ "map_page", { .subop_id = IOMMUOP_map_page,
+			.flags = IOMMU_OP_readable | IOMMU_OP_writeable,
+			.u.map_page = { .bfn = 0x1000, .gfn = gfns[0] } },
+		  -EPERM },
+		{ "unmap_page", { .subop_id = IOMMUOP_unmap_page,
+			.u.unmap_page.bfn = 0x1000 }, -EPERM },
+		{ "map_foreign_page_dom0", {
+			.subop_id = IOMMUOP_map_foreign_page,
+			.flags = IOMMUOP_readable,
+			.u.map_foreign_page = { .bfn = 0x1000, .gfn = 1,
+						.domid = 0, .ioserver = 0 } },
+		  -EPERM },
+		{ "map_foreign_page_self", {
+			.subop_id = IOMMUOP_map_foreign_page,
+			.flags = IOMMUOP_readable,
+			.u.map_foreign_page = { .bfn = 0x1000, .gfn = gfns[0],
+						.domid = PV_IOMMU_DOMID_SELF } },
+		  -EPERM },
+		{ "lookup_foreign_page_dom0", {
+			.subop_id = IOMMUOP_lookup_foreign_page,
+			.u.lookup_foreign_page = { .gfn = 1, .domid = 0 } },
+		  -EPERM },
+		/* Nothing mapped, so nothing to refuse: not found. */
+		{ "unmap_foreign_page", {
+			.subop_id = IOMMUOP_unmap_foreign_page,
+			.u.unmap_foreign_page = { .bfn = 0x1000,
+						  .ioserver = 0 } },
+		  -ENOENT },
+		/* struct pv_iommu_audit_op overlay, all zero: domid 0. */
+		{ "debug_audit_dom0", { .subop_id = IOMMUOP_debug_audit },
+		  -EPERM },
+	};
+	const int total = ARRAY_SIZE(r) + 1;	/* and query_caps */
+	struct pv_iommu_op *op;
+	char first[RESULT_MAX] = "";
+	int fd, i, failed = 0;
+	long rc;
+
+	fd = privcmd_open();
+	op = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (fd < 0 || op == MAP_FAILED) {
+		snprintf(res, RESULT_MAX, "fail cannot open privcmd or map a buffer: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	printf("TAP version 13\n1..%d\n", total);
+
+	*op = (struct pv_iommu_op){ .subop_id = IOMMUOP_query_caps,
+				    .status = 1 };
+	rc = iommu_op(fd, op, 1);
+	tap(1, !rc && !op->status && !(op->flags & IOMMU_QUERY_map_cap),
+	    "query_caps", first, &failed, "call %ld status %d flags %#x",
+	    rc, op->status, op->flags);
+
+	for (i = 0; i < total - 1; i++) {
+		*op = r[i].op;
+		op->status = 1;
+		rc = iommu_op(fd, op, 1);
+		tap(i + 2, !rc && op->status == r[i].want, r[i].name, first,
+		    &failed, "call %ld status %d want %d", rc, op->status,
+		    r[i].want);
+	}
+	munmap(op, PAGE_SZ);
+	close(fd);
+	if (failed)
+		snprintf(res, RESULT_MAX, "fail %d of %d: %s", failed,
+			 total, first);
+	else
+		snprintf(res, RESULT_MAX, "ok %d", total);
+}
+
+static void run(const char *verb, const char *arg, char *res)
+{
+	char *end;
+	unsigned long seed = strtoul(arg, &end, 0);
+	bool has_seed = *arg && !*end;
+
+	if (!strcmp(verb, "fill") && has_seed)
+		fill(seed, res);
+	else if (!strcmp(verb, "check") && has_seed)
+		check(seed, res);
+	else if (!strcmp(verb, "privcmd"))
+		refusal_test(res);
+	else
+		snprintf(res, RESULT_MAX, "error bad command '%s %s'", verb,
+			 arg);
+}
+
+/*
+ * Answer each new "SEQ VERB [ARG]" in cmd once, with "SEQ TEXT". cmd is
+ * polled: libxenstore's watches need its reader thread, which does not
+ * work in this static binary (the first request after xs_watch() fails).
+ */
+static void serve(void)
+{
+	const struct timespec poll = { .tv_nsec = POLL_MS * 1000000L };
+	unsigned long last = 0;
+
+	for (;;) {
+		char verb[16] = "", arg[32] = "", res[RESULT_MAX], out[300];
+		unsigned long seq;
+		unsigned int n;
+		char *cmd;
+
+		nanosleep(&poll, NULL);
+		cmd = xs_read(xs, XBT_NULL, DIR "cmd", &n);
+		if (!cmd)
+			return;
+		if (sscanf(cmd, "%lu %15s %31s", &seq, verb, arg) < 2 ||
+		    seq == last) {
+			free(cmd);
+			continue;
+		}
+		free(cmd);
+		last = seq;
+		run(verb, arg, res);
+		snprintf(out, sizeof(out), "%lu %s", seq, res);
+		printf("domu_agent: %lu %s %s -> %s\n", seq, verb, arg, res);
+		if (!xs_put("result", out))
+			return;
+	}
+}
+
+int main(void)
+{
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	xs = xs_open(0);
+	if (!xs) {
+		printf("domu_agent: no xenstore: %s\n", strerror(errno));
+		return 1;
+	}
+	rc = pages_alloc();
+	if (rc) {
+		printf("domu_agent: cannot pin and translate pages: %s\n",
+		       strerror(-rc));
+		return 1;
+	}
+	/* Created by the domU, so that the nodes stay its own. */
+	if (!xs_put("cmd", "") || !xs_put("result", "") || !publish_gfns() ||
+	    !xs_put("ready", "1")) {
+		printf("domu_agent: xenstore write failed: %s\n",
+		       strerror(errno));
+		return 1;
+	}
+	printf("domu_agent: ready, %d pages, first gfn %#llx\n", NPAGES,
+	       (unsigned long long)gfns[0]);
+	serve();
+	printf("domu_agent: xenstore failed: %s\n", strerror(errno));
+	return 1;
+}
