@@ -255,11 +255,10 @@ int pv_iommu_map_foreign(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
 
 	mutex_lock(&foreign_lock);
 	rc = lookup_op(domid, gfn, ioserver, &bfn);
-	if (!rc) {
+	if (!rc)
 		rc = add_user(bfn, domid, gfn, ioserver, false);
-	} else if (rc == -ENOENT && xen_pv_iommu_active) {
+	else if (rc == -ENOENT && xen_pv_iommu_active)
 		rc = map_new(domid, gfn, ioserver, flags, &bfn);
-	}
 	mutex_unlock(&foreign_lock);
 	if (!rc)
 		*bus = PFN_PHYS(bfn);

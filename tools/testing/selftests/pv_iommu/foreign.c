@@ -26,7 +26,7 @@
 #define BAD_DOMID	0x7fe0
 #define NOT_A_GFN	0xfffffffffULL
 #define MSI_BFN		0xfee00ULL
-#define BFN_LIMIT	(1ULL << 27)
+#define BFN_LIMIT	0x8000000ULL	/* 39 bits of bus address */
 /* The guest's RAM: 128 MiB, plus room for what sits above its holes. */
 #define GUEST_GFNS	0x9000
 /* A GFN above the guest's RAM where a grant-table frame can be put. */

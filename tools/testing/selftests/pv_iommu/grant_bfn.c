@@ -15,8 +15,8 @@
 #define __HYPERVISOR_grant_table_op	20
 #define GNTTABOP_map_grant_ref		0
 #define GNTTABOP_unmap_grant_ref	1
-#define GNTMAP_device_map		(1 << 0)
-#define GNTMAP_host_map			(1 << 1)
+#define GNTMAP_device_map		0x1
+#define GNTMAP_host_map			0x2
 #define GNTST_okay			0
 #define GNTST_bad_dev_addr		(-6)
 #define TEST_BFN			0x4000000ULL
