@@ -6,6 +6,9 @@ for m in /lib/modules/extra/*.ko; do
 done
 for t in /selftests/pv_iommu/*; do
 	[ -x "$t" ] || continue
+	case $(basename "$t") in
+	edu_dma | disk_rw) continue ;;	# in 35-devices
+	esac
 	echo "# selftest $(basename "$t")"
 	"$t"
 done
