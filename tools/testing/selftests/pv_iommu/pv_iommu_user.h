@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* The kernel header is written with the kernel's type names. */
@@ -124,6 +126,41 @@ static inline int xen_frame(int fd, __u64 *mfn)
 	if (l.nr_extents < 1)
 		return -ENOENT;
 	*mfn = mfns[0];
+	return 0;
+}
+
+/* Load the test helper module, whose debugfs files give frames to map. */
+static inline void load_helper(void)
+{
+	int fd = open(HELPER_KO, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Already loaded (EEXIST) is fine; a missing helper fails later. */
+	syscall(__NR_finit_module, fd, "", 0);
+	close(fd);
+}
+
+/* Read "<hex mfn> [order]" from a helper file; return 0 or -errno. */
+static inline int helper_read(const char *name, __u64 *mfn, unsigned int *order)
+{
+	char path[128], buf[64] = "";
+	unsigned int o = 0;
+	int fd, n;
+
+	snprintf(path, sizeof(path), HELPER_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	if (n)
+		return n;
+	if (sscanf(buf, "%llx %u", (unsigned long long *)mfn, &o) < 1)
+		return -EINVAL;
+	if (order)
+		*order = o;
 	return 0;
 }
 
