@@ -8,7 +8,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=$1
 DEVICES=35-devices
-ICOUNT="-icount shift=0,sleep=off"
+ICOUNT="-icount shift=auto,sleep=off"
 
 # boot LOG_NAME DOM0_ARGS QEMU_ARGS: one boot, judged; fails if it fails.
 boot() {
