@@ -30,17 +30,17 @@ if [ "$MODE" = demo ]; then
 	exit $?
 fi
 
-# The stages asked for (rig.only= in DOM0_ARGS_EXTRA, or all), split.
-all=$(cd "$TOP"/rig/initramfs/stages && ls -- *.sh | sed 's/\.sh$//' | paste -sd,)
+# The stages asked for (rig.only=A+B in DOM0_ARGS_EXTRA, or all), split.
+all=$(cd "$TOP"/rig/initramfs/stages && ls -- *.sh | sed 's/\.sh$//' | paste -sd+)
 only=$(sed -n 's/.*rig\.only=\([^ ]*\).*/\1/p' <<<"${DOM0_ARGS_EXTRA:-}")
-others=$(tr , '\n' <<<"${only:-$all}" | grep -vx "$DEVICES" | paste -sd,)
+others=$(tr '+,' '\n\n' <<<"${only:-$all}" | grep -vx "$DEVICES" | paste -sd+)
 verdict=0
 if [ -n "$others" ]; then
 	boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" "${QEMU_ARGS_EXTRA:-}" ||
 		verdict=1
 fi
-case ",${only:-$all}," in
-*",$DEVICES,"*)
+case "+$(tr , + <<<"${only:-$all}")+" in
+*"+$DEVICES+"*)
 	boot "$MODE-devices" "${DOM0_ARGS_EXTRA:-} rig.only=$DEVICES" \
 		"$ICOUNT ${QEMU_ARGS_EXTRA:-}" || verdict=1
 	boot "$MODE-xen-swiotlb" \

@@ -51,10 +51,11 @@ static inline long iommu_op(int fd, struct pv_iommu_op *ops, unsigned int count)
 	return rc < 0 ? -errno : rc;
 }
 
-/* Any hypercall with up to two arguments, e.g. memory_op. */
-static inline long xen_hypercall2(int fd, __u64 op, __u64 a0, __u64 a1)
+/* Any hypercall with up to three arguments, e.g. memory_op. */
+static inline long xen_hypercall3(int fd, __u64 op, __u64 a0, __u64 a1,
+				  __u64 a2)
 {
-	struct privcmd_hypercall call = { .op = op, .arg = { a0, a1 } };
+	struct privcmd_hypercall call = { .op = op, .arg = { a0, a1, a2 } };
 	long rc = ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call);
 
 	return rc < 0 ? -errno : rc;
@@ -117,9 +118,9 @@ static inline int xen_frame(int fd, __u64 *mfn)
 		.max_extents = 1,
 		.extent_start = (__u64)(unsigned long)mfns,
 	};
-	long rc = xen_hypercall2(fd, __HYPERVISOR_memory_op,
+	long rc = xen_hypercall3(fd, __HYPERVISOR_memory_op,
 				 XENMEM_machphys_mfn_list,
-				 (__u64)(unsigned long)&l);
+				 (__u64)(unsigned long)&l, 0);
 
 	if (rc)
 		return rc;
