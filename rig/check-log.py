@@ -22,7 +22,15 @@ KERNEL_ERRORS = [
     (r"DMA-API: (?!preallocated|debugging)", "DMA-API debug report"),
     (r"Assertion '.*' failed", "Xen ASSERT failed"),
     (r"Xen BUG at|Xen WARN at|FATAL TRAP|Panic on CPU", "Xen crash"),
-    (r"\[VT-D\]DMAR:\[DMA (Read|Write)\]|IO_PAGE_FAULT", "IOMMU fault"),
+    # Xen 4.17 drivers/passthrough/vtd/iommu.c, iommu_page_fault_do_one():
+    # "[VT-D]DMAR:[DMA Write] Request device [0000:00:10.0] fault addr 1000",
+    # "[VT-D]INTR-REMAP: Request device [...] fault index 5", and the
+    # "[VT-D]UNKNOWN: Request device ..." of other fault reasons.
+    (r"\[VT-D\](DMAR:\[DMA (Read|Write)\]|INTR-REMAP:|UNKNOWN:) "
+     r"Request device|IO_PAGE_FAULT", "IOMMU fault"),
+    # QEMU's own VT-d model, on a DMA it cannot translate (to its stderr).
+    (r"detected translation failure|detected read error on DMAR",
+     "IOMMU fault (QEMU)"),
 ]
 
 # Reports of Linux 6.1 itself, not of our code, that the Xen toolstack sets

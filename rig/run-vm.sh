@@ -4,12 +4,13 @@
 # the mode given (check|demo); the serial log goes to $LOGS/MODE.log.
 # virtio devices bypass QEMU's IOMMU unless iommu_platform=on: real devices
 # never do, and with bus address = PFN a bypassing device would miss.
-# usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA
+# usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA,
+#   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=${1:?usage: run-vm.sh check|demo}
 TIMEOUT=${TIMEOUT:-900}
-LOG=$LOGS/$MODE.log
+LOG=$LOGS/${LOG_NAME:-$MODE}.log
 mkdir -p "$LOGS" "$CACHE/disks"
 for d in nvme vblk; do
 	[ -f "$CACHE/disks/$d.img" ] || truncate -s 512M "$CACHE/disks/$d.img"
@@ -30,7 +31,7 @@ timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \
 	-device virtio-blk-pci,drive=vblk0,disable-legacy=on,iommu_platform=on \
 	-device edu,addr=0x10,dma_mask=0xfffffff \
-	-device edu,addr=0x11,dma_mask=0xffffffffffffffff \
+	-device edu,addr=0x11,dma_mask=0xffffffffffffffff ${QEMU_ARGS_EXTRA:-} \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc

@@ -6,49 +6,78 @@
  * engine whose address mask is a QEMU property. For each random buffer this
  * driver DMAs a pattern into the device and back into memory, through
  * dma_map_single(), dma_map_sg() or dma_alloc_coherent() in turn, and
- * checks every byte. Root drives it through debugfs:
+ * checks every byte. For each mapping it works out from the buffer's
+ * physical and machine frames whether the DMA backend must bounce it, so
+ * that the tests can compare that with what the backend counted. Root
+ * drives it through debugfs:
  *
  *   pv-iommu-edu/<pci device>/dma_bits  DMA mask width (default 28)
  *   pv-iommu-edu/<pci device>/run       write "<buffers> <seed>"
- *   pv-iommu-edu/<pci device>/result    what the last run found (mappings
- *                                       of memory beyond the mask: above_mask)
+ *   pv-iommu-edu/<pci device>/result    what the last run found
  *   pv-iommu-edu/<pci device>/foreign   write "to|from <domid> <gfn> <ioserver>
  *                                       <seed> <page>": DMA to or from a
  *                                       guest's frame (pv_iommu_map_foreign())
  */
 
 #include <linux/debugfs.h>
-#include <linux/delay.h>
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
+#include <linux/dma-map-ops.h>
+#include <linux/interrupt.h>
 #include <linux/io.h>
-#include <linux/iopoll.h>
+#include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/prandom.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/xen/page.h>
 #include <xen/pv_iommu_api.h>
 
 #define EDU_VENDOR_ID		0x1234	/* QEMU's */
 #define EDU_DEVICE_ID		0x11e8
+#define EDU_REG_IRQ_STATUS	0x24
+#define EDU_REG_IRQ_ACK		0x64
 #define EDU_REG_DMA_SRC		0x80
 #define EDU_REG_DMA_DST		0x88
 #define EDU_REG_DMA_COUNT	0x90
 #define EDU_REG_DMA_CMD		0x98
 #define EDU_DMA_RUN		0x1
 #define EDU_DMA_TO_MEMORY	0x2
+#define EDU_DMA_IRQ		0x4
+#define EDU_IRQ_DMA_DONE	0x100
 #define EDU_BUF_ADDR		0x40000
 #define EDU_BUF_SIZE		4096
-/* edu completes a transfer 100 ms (QEMU virtual time) after it starts. */
-#define EDU_DMA_TIMEOUT_US	(2 * USEC_PER_SEC)
+/*
+ * QEMU 7.2's edu aborts the whole VM (hw_error) on a transfer that ends at
+ * the end of its buffer: 4 KiB at EDU_BUF_ADDR.
+ */
+#define EDU_MAX_LEN		(EDU_BUF_SIZE - 1)
+/*
+ * edu completes a transfer 100 ms (QEMU virtual time) after it starts and
+ * then interrupts: sleeping rather than polling lets an idle VM under
+ * QEMU's -icount sleep=off skip that time.
+ */
+#define EDU_DMA_TIMEOUT_MS	2000
+#define EDU_MAX_BUFFERS		1000000
+/* A run's buffers lie in this many blocks of two pages. */
+#define EDU_POOL_BLOCKS		32
+#define EDU_POOL_ORDER		1
+#define EDU_POOL_BYTES		(PAGE_SIZE << EDU_POOL_ORDER)
+/* Low blocks held at most while looking for blocks beyond the mask */
+#define EDU_POOL_MAX_LOW	(SZ_512M / EDU_POOL_BYTES)
 
 struct edu_result {
 	u64 buffers;
 	u64 bytes;
 	u64 errors;
-	u64 bus_not_phys;
-	u64 above_mask;
+	u64 bad_bus_addr;	/* not where the backend should have put it */
+	u64 bounce_expected;	/* bytes the backend had to bounce */
+	u64 mfn_discontig;	/* mappings across machine-discontiguous pages */
+	u64 high_blocks;	/* pool blocks beyond the DMA mask */
 };
 
 struct edu_dev {
@@ -56,41 +85,84 @@ struct edu_dev {
 	void __iomem *mmio;
 	struct dentry *dir;
 	struct mutex lock;	/* one run at a time */
+	struct completion dma_done;
 	u32 dma_bits;
 	struct edu_result result;
 };
 
 static struct dentry *edu_debugfs;
 
+static irqreturn_t edu_irq(int irq, void *data)
+{
+	struct edu_dev *edu = data;
+	u32 status = readl(edu->mmio + EDU_REG_IRQ_STATUS);
+
+	if (!status)
+		return IRQ_NONE;	/* a shared INTx line: not ours */
+	writel(status, edu->mmio + EDU_REG_IRQ_ACK);
+	if (status & EDU_IRQ_DMA_DONE)
+		complete(&edu->dma_done);
+	return IRQ_HANDLED;
+}
+
 static int edu_dma(struct edu_dev *edu, dma_addr_t addr, size_t len,
 		   bool to_memory)
 {
-	u64 cmd;
-
+	reinit_completion(&edu->dma_done);
 	writeq(to_memory ? EDU_BUF_ADDR : addr, edu->mmio + EDU_REG_DMA_SRC);
 	writeq(to_memory ? addr : EDU_BUF_ADDR, edu->mmio + EDU_REG_DMA_DST);
 	writeq(len, edu->mmio + EDU_REG_DMA_COUNT);
-	writeq(EDU_DMA_RUN | (to_memory ? EDU_DMA_TO_MEMORY : 0),
+	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | (to_memory ? EDU_DMA_TO_MEMORY : 0),
 	       edu->mmio + EDU_REG_DMA_CMD);
-	return readq_poll_timeout(edu->mmio + EDU_REG_DMA_CMD, cmd,
-				  !(cmd & EDU_DMA_RUN), 1000,
-				  EDU_DMA_TIMEOUT_US);
+	if (!wait_for_completion_timeout(&edu->dma_done,
+					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS)))
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* Whether the machine frames behind [phys, phys + len) are not contiguous. */
+static bool edu_mfn_discontig(phys_addr_t phys, size_t len)
+{
+	unsigned long pfn;
+
+	for (pfn = PHYS_PFN(phys); pfn < PHYS_PFN(phys + len - 1); pfn++)
+		if (pfn_to_mfn(pfn + 1) != pfn_to_mfn(pfn) + 1)
+			return true;
+	return false;
 }
 
 /*
- * Where the mask reaches all memory, bus address = physical address; a
- * buffer beyond the mask has to bounce.
+ * What the backend had to do with a mapping of @len bytes at @buf, and
+ * whether it did: dma-direct (dom0 mapped 1:1 by the PV-IOMMU) bounces
+ * exactly what lies beyond the mask by physical address and otherwise gives
+ * bus address = physical address; xen-swiotlb judges the machine address
+ * and also bounces whatever is not machine-contiguous. @may_bounce is
+ * false for coherent memory, which is allocated within reach.
  */
-static void edu_check_bus_address(struct edu_dev *edu, void *buf,
-				  size_t len, dma_addr_t addr)
+static void edu_account_map(struct edu_dev *edu, void *buf, size_t len,
+			    dma_addr_t addr, bool may_bounce)
 {
 	struct device *dev = &edu->pdev->dev;
 	phys_addr_t phys = virt_to_phys(buf);
+	bool xen_swiotlb = !!get_dma_ops(dev);
+	u64 mask = dma_get_mask(dev);
+	bool discontig = edu_mfn_discontig(phys, len);
+	dma_addr_t direct = phys;
+	bool bounce, in_place;
 
-	if (dma_get_mask(dev) >= dma_get_required_mask(dev) && addr != phys)
-		edu->result.bus_not_phys++;
-	if (phys + len - 1 > dma_get_mask(dev))
-		edu->result.above_mask++;
+	if (xen_swiotlb)
+		direct = PFN_PHYS(pfn_to_mfn(PHYS_PFN(phys))) +
+			 offset_in_page(phys);
+	bounce = direct + len - 1 > mask || (xen_swiotlb && discontig);
+	if (discontig)
+		edu->result.mfn_discontig++;
+	if (bounce && may_bounce)
+		edu->result.bounce_expected += len;
+	/* A bounced buffer is elsewhere, an unbounced one where it is. */
+	in_place = addr == direct;
+	if ((bounce && !may_bounce) || in_place == bounce ||
+	    addr + len - 1 > mask)
+		edu->result.bad_bus_addr++;
 }
 
 /* Copy @len bytes from @src into the device and from there into @dst. */
@@ -104,7 +176,7 @@ static int edu_round_trip_single(struct edu_dev *edu, void *src, void *dst,
 	a = dma_map_single(dev, src, len, DMA_TO_DEVICE);
 	if (dma_mapping_error(dev, a))
 		return -ENOMEM;
-	edu_check_bus_address(edu, src, len, a);
+	edu_account_map(edu, src, len, a, true);
 	rc = edu_dma(edu, a, len, false);
 	dma_unmap_single(dev, a, len, DMA_TO_DEVICE);
 	if (rc)
@@ -113,7 +185,7 @@ static int edu_round_trip_single(struct edu_dev *edu, void *src, void *dst,
 	b = dma_map_single(dev, dst, len, DMA_FROM_DEVICE);
 	if (dma_mapping_error(dev, b))
 		return -ENOMEM;
-	edu_check_bus_address(edu, dst, len, b);
+	edu_account_map(edu, dst, len, b, true);
 	rc = edu_dma(edu, b, len, true);
 	dma_unmap_single(dev, b, len, DMA_FROM_DEVICE);
 	return rc;
@@ -130,7 +202,7 @@ static int edu_round_trip_sg(struct edu_dev *edu, void *src, void *dst,
 	sg_init_one(&sg, src, len);
 	if (!dma_map_sg(dev, &sg, 1, DMA_TO_DEVICE))
 		return -ENOMEM;
-	edu_check_bus_address(edu, src, len, sg_dma_address(&sg));
+	edu_account_map(edu, src, len, sg_dma_address(&sg), true);
 	rc = edu_dma(edu, sg_dma_address(&sg), len, false);
 	dma_unmap_sg(dev, &sg, 1, DMA_TO_DEVICE);
 	if (rc)
@@ -139,7 +211,7 @@ static int edu_round_trip_sg(struct edu_dev *edu, void *src, void *dst,
 	sg_init_one(&sg, dst, len);
 	if (!dma_map_sg(dev, &sg, 1, DMA_FROM_DEVICE))
 		return -ENOMEM;
-	edu_check_bus_address(edu, dst, len, sg_dma_address(&sg));
+	edu_account_map(edu, dst, len, sg_dma_address(&sg), true);
 	rc = edu_dma(edu, sg_dma_address(&sg), len, true);
 	dma_unmap_sg(dev, &sg, 1, DMA_FROM_DEVICE);
 	return rc;
@@ -157,6 +229,7 @@ static int edu_round_trip_coherent(struct edu_dev *edu, void *src, void *dst,
 	buf = dma_alloc_coherent(dev, len, &addr, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	edu_account_map(edu, buf, len, addr, false);
 	memcpy(buf, src, len);
 	rc = edu_dma(edu, addr, len, false);
 	if (!rc) {
@@ -169,23 +242,78 @@ static int edu_round_trip_coherent(struct edu_dev *edu, void *src, void *dst,
 }
 
 /*
- * One random buffer: up to the device's 4 KiB at a random offset in two
- * pages, so that many cross a page boundary (where, in a PV dom0, the
- * machine frames are not contiguous).
+ * Two-page blocks for a run's buffers. Where the device's mask does not
+ * reach all of dom0's memory every other block must lie beyond it, so that
+ * the run bounces: the page allocator tends to hand out low pages, so the
+ * low ones are held until a high one comes, then given back.
  */
-static int edu_test_buffer(struct edu_dev *edu, struct rnd_state *rnd,
-			   unsigned long i)
+static int edu_pool_fill(struct edu_dev *edu, struct page **pool)
 {
-	size_t len = 1 + prandom_u32_state(rnd) % EDU_BUF_SIZE;
-	size_t off = prandom_u32_state(rnd) % (2 * PAGE_SIZE - len);
-	u8 *src = (u8 *)__get_free_pages(GFP_KERNEL, 1);
-	u8 *dst = (u8 *)__get_free_pages(GFP_KERNEL, 1);
-	int rc = -ENOMEM;
+	struct device *dev = &edu->pdev->dev;
+	u64 mask = dma_get_mask(dev);
+	bool want_high = mask < dma_get_required_mask(dev);
+	unsigned long nr_low = 0;
+	struct page *page, *next;
+	LIST_HEAD(low);
+	int i, rc = 0;
 
-	if (!src || !dst)
-		goto out;
+	for (i = 0; i < EDU_POOL_BLOCKS && !rc; i++) {
+		while (!rc) {
+			page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
+					   EDU_POOL_ORDER);
+			if (!page) {
+				rc = -ENOMEM;
+			} else if (page_to_phys(page) + EDU_POOL_BYTES - 1 > mask) {
+				edu->result.high_blocks++;
+				pool[i] = page;
+			} else if (!want_high || i % 2) {
+				pool[i] = page;
+			} else {
+				list_add(&page->lru, &low);
+				if (++nr_low == EDU_POOL_MAX_LOW)
+					rc = -ENOMEM;
+				continue;
+			}
+			break;
+		}
+	}
+	list_for_each_entry_safe(page, next, &low, lru)
+		__free_pages(page, EDU_POOL_ORDER);
+	if (rc)
+		dev_err(dev, "no memory for buffers (beyond mask %#llx)\n", mask);
+	return rc;
+}
+
+static void edu_pool_free(struct page **pool)
+{
+	int i;
+
+	for (i = 0; i < EDU_POOL_BLOCKS; i++)
+		if (pool[i])
+			__free_pages(pool[i], EDU_POOL_ORDER);
+}
+
+/*
+ * One random buffer: up to the device's 4 KiB (less one byte) at a random
+ * offset in a block of two pages, so that many cross a page boundary
+ * (where, in a PV dom0, the machine frames are not contiguous), copied
+ * between two random blocks of the pool. Every byte is checked, and so are
+ * the bytes around it, which must stay untouched.
+ */
+static int edu_test_buffer(struct edu_dev *edu, struct page **pool,
+			   struct rnd_state *rnd, unsigned long i)
+{
+	size_t len = 1 + prandom_u32_state(rnd) % EDU_MAX_LEN;
+	size_t off = prandom_u32_state(rnd) % (EDU_POOL_BYTES - len + 1);
+	u32 a = prandom_u32_state(rnd) % EDU_POOL_BLOCKS;
+	u32 b = (a + 1 + prandom_u32_state(rnd) % (EDU_POOL_BLOCKS - 1)) %
+		EDU_POOL_BLOCKS;
+	u8 *src = page_address(pool[a]);
+	u8 *dst = page_address(pool[b]);
+	int rc;
+
 	prandom_bytes_state(rnd, src + off, len);
-	memset(dst, 0, 2 * PAGE_SIZE);
+	memset(dst, 0, EDU_POOL_BYTES);
 
 	switch (i % 3) {
 	case 0:
@@ -198,41 +326,58 @@ static int edu_test_buffer(struct edu_dev *edu, struct rnd_state *rnd,
 		rc = edu_round_trip_coherent(edu, src + off, dst + off, len);
 		break;
 	}
-	if (!rc && memcmp(src + off, dst + off, len))
-		rc = -EIO;
-	if (!rc)
-		edu->result.bytes += len;
+	if (rc)
+		return rc;
+	if (memcmp(src + off, dst + off, len) || memchr_inv(dst, 0, off) ||
+	    memchr_inv(dst + off + len, 0, EDU_POOL_BYTES - off - len))
+		return -EIO;
+	edu->result.bytes += len;
+	return 0;
+}
+
+static void edu_run(struct edu_dev *edu, unsigned long buffers,
+		    unsigned long seed)
+{
+	struct page *pool[EDU_POOL_BLOCKS] = {};
+	struct rnd_state rnd;
+	unsigned long i;
+	int rc;
+
+	prandom_seed_state(&rnd, seed);
+	memset(&edu->result, 0, sizeof(edu->result));
+	if (edu_pool_fill(edu, pool)) {
+		edu->result.errors++;
+		goto out;
+	}
+	for (i = 0; i < buffers; i++) {
+		rc = edu_test_buffer(edu, pool, &rnd, i);
+		edu->result.buffers++;
+		if (!rc)
+			continue;
+		edu->result.errors++;
+		dev_err(&edu->pdev->dev, "buffer %lu: %d\n", i, rc);
+		if (rc == -ETIMEDOUT)
+			break;	/* the device is not answering */
+	}
 out:
-	free_pages((unsigned long)src, 1);
-	free_pages((unsigned long)dst, 1);
-	return rc;
+	edu_pool_free(pool);
 }
 
 static ssize_t run_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
 	struct edu_dev *edu = file->private_data;
-	unsigned long buffers, seed, i;
-	struct rnd_state rnd;
+	unsigned long buffers, seed;
 	char cmd[64] = {};
-	int rc;
 
 	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
 		return -EINVAL;
-	if (sscanf(cmd, "%lu %lu", &buffers, &seed) != 2)
+	if (sscanf(cmd, "%lu %lu", &buffers, &seed) != 2 ||
+	    buffers > EDU_MAX_BUFFERS)
 		return -EINVAL;
 
-	prandom_seed_state(&rnd, seed);
 	mutex_lock(&edu->lock);
-	memset(&edu->result, 0, sizeof(edu->result));
-	for (i = 0; i < buffers; i++) {
-		rc = edu_test_buffer(edu, &rnd, i);
-		edu->result.buffers++;
-		if (rc) {
-			edu->result.errors++;
-			dev_err(&edu->pdev->dev, "buffer %lu: %d\n", i, rc);
-		}
-	}
+	edu_run(edu, buffers, seed);
 	mutex_unlock(&edu->lock);
 	return count;
 }
@@ -246,11 +391,21 @@ static const struct file_operations run_fops = {
 static int result_show(struct seq_file *m, void *unused)
 {
 	struct edu_dev *edu = m->private;
+	const struct dma_map_ops *ops;
 
 	mutex_lock(&edu->lock);
-	seq_printf(m, "buffers %llu\nbytes %llu\nerrors %llu\nbus_not_phys %llu\nabove_mask %llu\n",
+	seq_printf(m, "buffers %llu\nbytes %llu\nerrors %llu\nbad_bus_addr %llu\n",
 		   edu->result.buffers, edu->result.bytes, edu->result.errors,
-		   edu->result.bus_not_phys, edu->result.above_mask);
+		   edu->result.bad_bus_addr);
+	seq_printf(m, "bounce_expected %llu\nmfn_discontig %llu\nhigh_blocks %llu\n",
+		   edu->result.bounce_expected, edu->result.mfn_discontig,
+		   edu->result.high_blocks);
+	/* dma-direct, or the ops that replace it (xen-swiotlb) */
+	ops = get_dma_ops(&edu->pdev->dev);
+	if (ops)
+		seq_printf(m, "dma_ops %ps\n", ops);
+	else
+		seq_puts(m, "dma_ops dma-direct\n");
 	mutex_unlock(&edu->lock);
 	return 0;
 }
@@ -389,7 +544,16 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	edu->mmio = pcim_iomap_table(pdev)[0];
 	edu->pdev = pdev;
 	mutex_init(&edu->lock);
+	init_completion(&edu->dma_done);
 	pci_set_master(pdev);
+
+	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
+	if (rc < 0)
+		return rc;
+	rc = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0), edu_irq,
+			      IRQF_SHARED, KBUILD_MODNAME, edu);
+	if (rc)
+		return rc;
 
 	/* edu's default; the tests widen it for a device QEMU made wider. */
 	edu->dma_bits = 28;
