@@ -8,6 +8,7 @@
  * Run by the 45-foreign stage with the guest up: PV_IOMMU_DOMU is its
  * domid. The last test destroys the guest.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,10 +99,80 @@ static void unmap_op(struct pv_iommu_op *op, __u16 flags, __u64 bfn,
 	};
 }
 
+/*
+ * An IOREQ server of ours, answered from a thread for as long as it lives,
+ * as an emulator's would be: once a guest's frame left its p2m, Xen sends
+ * every enabled server a synchronous "flush all" invalidation at the
+ * guest's next hypercall, and the guest's vCPU waits for the answer. The
+ * BFNs of the invalidations it receives are kept for the tests.
+ */
+struct served {
+	struct ioreq_server *srv;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool stop;		/* __atomic: read by the thread */
+	uint64_t bfns[GUEST_GFNS];
+	size_t seen;
+};
+
+static void *serve_loop(void *arg)
+{
+	struct served *s = arg;
+	uint64_t bfns[512];
+	size_t i;
+	int got;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		got = ioreq_server_collect_invalidations(s->srv, bfns, 512, 50);
+		pthread_mutex_lock(&s->lock);
+		for (i = 0; got > 0 && i < (size_t)got && i < 512; i++)
+			if (s->seen < GUEST_GFNS)
+				s->bfns[s->seen++] = bfns[i];
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
+}
+
+static struct served *serve_new(__u16 domid)
+{
+	struct served *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->srv = ioreq_server_create(domid);
+	pthread_mutex_init(&s->lock, NULL);
+	if (!s->srv || pthread_create(&s->thread, NULL, serve_loop, s)) {
+		ioreq_server_destroy(s->srv);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void serve_end(struct served *s)
+{
+	if (!s)
+		return;
+	__atomic_store_n(&s->stop, true, __ATOMIC_RELEASE);
+	pthread_join(s->thread, NULL);
+	ioreq_server_destroy(s->srv);
+	free(s);
+}
+
+static size_t served_count(struct served *s)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->seen;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 FIXTURE(foreign) {
 	int fd;
 	__u16 domid;
-	struct ioreq_server *srv;
+	struct served *srv;
 	__u16 id;
 	struct pv_iommu_op *ops;
 	struct pv_iommu_audit_op base;
@@ -113,27 +184,14 @@ FIXTURE_SETUP(foreign)
 	ASSERT_LE(0, self->fd);
 	self->domid = domu();
 	ASSERT_NE(BAD_DOMID, self->domid) TH_LOG("PV_IOMMU_DOMU is not set");
-	self->srv = ioreq_server_create(self->domid);
+	self->srv = serve_new(self->domid);
 	ASSERT_NE(NULL, self->srv) TH_LOG("no IOREQ server: %s",
 					  strerror(errno));
-	self->id = ioreq_server_id(self->srv);
+	self->id = ioreq_server_id(self->srv->srv);
 	self->ops = ops_alloc(GUEST_GFNS);
 	ASSERT_NE(NULL, self->ops);
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
 				    &self->base));
-}
-
-/*
- * Answer what Xen sent the server until it has been quiet for @quiet_ms.
- * Once a guest's frame left its p2m, Xen sends every enabled server a
- * synchronous "flush all" invalidation at the guest's next hypercall, and
- * the guest's vCPU waits until it is answered.
- */
-static void serve(struct ioreq_server *srv, int quiet_ms)
-{
-	uint64_t bfns[16];
-
-	ioreq_server_collect_invalidations(srv, bfns, 16, quiet_ms);
 }
 
 FIXTURE_TEARDOWN(foreign)
@@ -146,10 +204,7 @@ FIXTURE_TEARDOWN(foreign)
 	EXPECT_EQ(self->base.page_refs, now.page_refs);
 	EXPECT_EQ(self->base.type_refs, now.type_refs);
 	EXPECT_EQ(self->base.m2b_entries, now.m2b_entries);
-	if (self->srv) {
-		serve(self->srv, 500);
-		ioreq_server_destroy(self->srv);
-	}
+	serve_end(self->srv);
 	munmap(self->ops, GUEST_GFNS * sizeof(struct pv_iommu_op));
 	close(self->fd);
 }
@@ -279,7 +334,7 @@ TEST_F(foreign, no_entry_to_look_up_is_enoent)
 
 TEST_F(foreign, two_servers_share_a_bfn)
 {
-	struct ioreq_server *other = ioreq_server_create(self->domid);
+	struct served *other = serve_new(self->domid);
 	__u64 gfn = guest_gfn(_metadata, self->fd, self->domid, self->id,
 			      0x1000);
 	struct pv_iommu_op *o = self->ops;
@@ -287,7 +342,7 @@ TEST_F(foreign, two_servers_share_a_bfn)
 	__u16 d = self->domid, s = self->id, s2;
 
 	ASSERT_NE(NULL, other);
-	s2 = ioreq_server_id(other);
+	s2 = ioreq_server_id(other->srv);
 	map_op(&o[0], RW, TEST_BFN, gfn, d, s);
 	map_op(&o[1], RW, TEST_BFN, gfn, d, s2);
 	ASSERT_EQ(0, run(_metadata, self->fd, o, 2));
@@ -308,7 +363,7 @@ TEST_F(foreign, two_servers_share_a_bfn)
 	EXPECT_EQ(TEST_BFN, o[1].u.lookup_foreign_page.bfn);
 	EXPECT_EQ(-ENOENT, o[2].status);
 	EXPECT_EQ(0, o[3].status);
-	ioreq_server_destroy(other);
+	serve_end(other);
 }
 
 TEST_F(foreign, map_page_over_a_foreign_bfn_retires_it)
@@ -378,7 +433,6 @@ TEST_F(foreign, xen_frame_in_the_guest_is_eperm)
 	EXPECT_EQ(0, xen_hypercall3(self->fd, __HYPERVISOR_memory_op_,
 				    XENMEM_remove_from_physmap,
 				    (__u64)(unsigned long)xrfp, 0));
-	serve(self->srv, 3000);
 }
 
 /* The 64-bit edu test device's debugfs directory. */
@@ -581,29 +635,26 @@ static void mem_set(__u16 domid, unsigned int mib)
  */
 TEST_F_TIMEOUT(foreign, ballooning_invalidates_each_mapped_gfn_given_up, 600)
 {
-	static uint64_t bfns[GUEST_GFNS];
 	static bool mapped[GUEST_GFNS], told[GUEST_GFNS];
-	unsigned int gfn, n, gone = 0, gone_swap = 0, seen = 0;
+	unsigned int gfn, n, gone = 0, gone_swap = 0, seen, before;
+	const uint64_t *bfns = self->srv->bfns;
 	struct pv_iommu_op *o = self->ops;
 	struct pv_iommu_audit_op now;
-	int got, tries;
+	int tries;
 
 	n = map_all(_metadata, self->fd, o, self->domid, self->id, mapped);
 	ASSERT_LT(30000, n);
+	before = served_count(self->srv);
 
 	mem_set(self->domid, 96);
-	/* Serve the server until 32 MiB came back, then while it is busy. */
-	for (tries = 0; tries < 180 && seen < 8192; tries++) {
-		got = ioreq_server_collect_invalidations(self->srv, bfns + seen,
-							 GUEST_GFNS - seen,
-							 1000);
-		ASSERT_LE(0, got);
-		seen += got;
-	}
-	got = ioreq_server_collect_invalidations(self->srv, bfns + seen,
-						 GUEST_GFNS - seen, 3000);
-	ASSERT_LE(0, got);
-	seen += got;
+	/* Until 32 MiB came back, then until 3 s pass without news. */
+	for (tries = 0; tries < 180 && served_count(self->srv) < 8192; tries++)
+		sleep(1);
+	do {
+		seen = served_count(self->srv);
+		sleep(3);
+	} while (served_count(self->srv) != seen);
+	EXPECT_EQ(0, before);
 	TH_LOG("%u GFNs mapped, %u invalidations", n, seen);
 
 	for (gfn = 0; gfn < seen; gfn++) {
@@ -646,7 +697,7 @@ TEST_F_TIMEOUT(foreign, ballooning_invalidates_each_mapped_gfn_given_up, 600)
 FIXTURE(teardown) {
 	int fd;
 	__u16 domid;
-	struct ioreq_server *srv;
+	struct served *srv;
 	struct pv_iommu_op *ops;
 };
 
@@ -655,7 +706,7 @@ FIXTURE_SETUP(teardown)
 	self->fd = privcmd_open();
 	ASSERT_LE(0, self->fd);
 	self->domid = domu();
-	self->srv = ioreq_server_create(self->domid);
+	self->srv = serve_new(self->domid);
 	ASSERT_NE(NULL, self->srv);
 	self->ops = ops_alloc(GUEST_GFNS);
 	ASSERT_NE(NULL, self->ops);
@@ -663,7 +714,7 @@ FIXTURE_SETUP(teardown)
 
 FIXTURE_TEARDOWN(teardown)
 {
-	ioreq_server_destroy(self->srv);
+	serve_end(self->srv);
 	munmap(self->ops, GUEST_GFNS * sizeof(struct pv_iommu_op));
 	close(self->fd);
 }
@@ -678,9 +729,9 @@ TEST_F_TIMEOUT(teardown, destroying_the_guest_drops_every_entry, 300)
 
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &base));
 	ASSERT_LT(30000, map_all(_metadata, self->fd, self->ops, self->domid,
-				 ioreq_server_id(self->srv), mapped));
+				 ioreq_server_id(self->srv->srv), mapped));
 	/* Its mapped pages would keep the guest alive: only ours may count. */
-	ioreq_server_destroy(self->srv);
+	serve_end(self->srv);
 	self->srv = NULL;
 
 	snprintf(cmd, sizeof(cmd), "xl destroy %u", self->domid);
