@@ -16,6 +16,7 @@
 #include <xen/pv-iommu-dma.h>
 
 #include "pv-iommu.h"
+#include "trace.h"
 
 /* Operations per boot-time hypercall: 16 KiB of operations. */
 #define BOOT_BATCH_OPS		512
@@ -143,6 +144,8 @@ void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages)
 	if (pv_iommu_batch_submit(&b))
 		pr_err("%lu pages may still be reachable by devices\n", count);
 	atomic64_add(count, &pv_iommu_stats.unmapped_pages);
+	trace_pv_iommu_unmap_pages(count, count ? page_to_pfn(pages[0]) : 0,
+				   b.error);
 }
 
 /**
@@ -163,4 +166,6 @@ void xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
 	if (pv_iommu_batch_submit(&b))
 		pr_err("%lu pages are not reachable by devices\n", count);
 	atomic64_add(count, &pv_iommu_stats.remapped_pages);
+	trace_pv_iommu_map_pages(count, count ? page_to_pfn(pages[0]) : 0,
+				 b.error);
 }
