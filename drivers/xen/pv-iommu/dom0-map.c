@@ -88,6 +88,7 @@ static unsigned int chunk_order(unsigned long pfn, unsigned long mfn,
 int __init pv_iommu_map_dom0(unsigned int max_order)
 {
 	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
+	struct pv_iommu_stats *s = &pv_iommu_stats;
 	u64 start = local_clock();
 	unsigned long pfn = 0, mfn;
 	unsigned int order;
@@ -100,10 +101,15 @@ int __init pv_iommu_map_dom0(unsigned int max_order)
 		}
 		order = chunk_order(pfn, mfn, max_pfn, max_order);
 		pv_iommu_batch_map(&b, pfn, mfn, order);
+		s->boot_map_pages += 1UL << order;
 		pfn += 1UL << order;
 	}
 	pv_iommu_batch_submit(&b);
-	pv_iommu_stats.boot_map_ns = local_clock() - start;
+	s->boot_map_ns = local_clock() - start;
+	s->boot_map_max_order = max_order;
+	/* Nothing else has used the hypercall yet. */
+	s->boot_map_hypercalls = atomic64_read(&s->hypercalls);
+	s->boot_map_ops = atomic64_read(&s->ops);
 	return b.error;
 }
 
