@@ -80,6 +80,9 @@ unsigned int pv_iommu_aligned_order(unsigned long pfn, unsigned long mfn,
 				    unsigned long nr_pfns,
 				    unsigned int max_order);
 
+unsigned long pv_iommu_ram_mfn(unsigned long pfn);
+unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
+			       unsigned int max_order);
 int pv_iommu_map_dom0(unsigned int max_order);
 void pv_iommu_unmap_dom0(void);
 
