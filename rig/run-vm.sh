@@ -4,12 +4,13 @@
 # the mode given (check|demo); the serial log goes to $LOGS/MODE.log.
 # virtio devices bypass QEMU's IOMMU unless iommu_platform=on: real devices
 # never do, and with bus address = PFN a bypassing device would miss.
-# usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA
+# usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA,
+#   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=${1:?usage: run-vm.sh check|demo}
 TIMEOUT=${TIMEOUT:-900}
-LOG=$LOGS/$MODE.log
+LOG=$LOGS/${LOG_NAME:-$MODE}.log
 mkdir -p "$LOGS" "$CACHE/disks"
 for d in nvme vblk; do
 	[ -f "$CACHE/disks/$d.img" ] || truncate -s 512M "$CACHE/disks/$d.img"
@@ -17,20 +18,26 @@ done
 
 XEN_ARGS="console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all iommu=verbose ${XEN_ARGS_EXTRA:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}"
+BOOT=(-kernel "$OUT/xen" -append "$XEN_ARGS"
+      -initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz")
+# NO_XEN=1: the dom0 kernel alone on the same machine (make bench).
+if [ -n "${NO_XEN:-}" ]; then
+	BOOT=(-kernel "$OUT/vmlinuz" -initrd "$OUT/dom0-initrd.gz"
+	      -append "console=ttyS0 panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}")
+fi
 
 log "booting the VM ($MODE), serial log: $LOG"
 rc=0
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-cpu max,-smap,-smep,-pku,-la57 -m 2048 -nographic -no-reboot \
-	-kernel "$OUT/xen" -append "$XEN_ARGS" \
-	-initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz" \
+	"${BOOT[@]}" \
 	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
 	-device nvme,drive=nvme0,serial=pviommu0 \
 	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \
 	-device virtio-blk-pci,drive=vblk0,disable-legacy=on,iommu_platform=on \
 	-device edu,addr=0x10,dma_mask=0xfffffff \
-	-device edu,addr=0x11,dma_mask=0xffffffffffffffff \
+	-device edu,addr=0x11,dma_mask=0xffffffffffffffff ${QEMU_ARGS_EXTRA:-} \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc
