@@ -6,5 +6,5 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 which=$1 tree=$2 base=$3
 rm -f "$TOP/patches/$which"/*.patch
-git -C "$tree" format-patch -q --no-signature -o "$TOP/patches/$which" "$base"
+git -C "$tree" format-patch -q -N --no-signature --zero-commit -o "$TOP/patches/$which" "$base"
 ls "$TOP/patches/$which"

@@ -12,6 +12,9 @@
  *   pv-iommu-edu/<pci device>/run       write "<buffers> <seed>"
  *   pv-iommu-edu/<pci device>/result    what the last run found (mappings
  *                                       of memory beyond the mask: above_mask)
+ *   pv-iommu-edu/<pci device>/foreign   write "to|from <domid> <gfn> <ioserver>
+ *                                       <seed> <page>": DMA to or from a
+ *                                       guest's frame (pv_iommu_map_foreign())
  */
 
 #include <linux/debugfs.h>
@@ -25,6 +28,7 @@
 #include <linux/prandom.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <xen/pv_iommu_api.h>
 
 #define EDU_VENDOR_ID		0x1234	/* QEMU's */
 #define EDU_DEVICE_ID		0x11e8
@@ -276,6 +280,99 @@ static int dma_bits_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(dma_bits_fops, dma_bits_get, dma_bits_set, "%llu\n");
 
+/* The bytes the domU agent writes and checks (selftests' pattern.h). */
+static u8 foreign_pattern(u32 seed, u32 page, u32 off)
+{
+	return (u8)(((seed * 2654435761u) >> 24) ^ (page * 131u + off * 7u));
+}
+
+/*
+ * One page between @buf and the foreign bus address @bus, through the
+ * device's buffer: what an emulator's device does with a guest's frame.
+ */
+static int edu_foreign_copy(struct edu_dev *edu, void *buf, dma_addr_t bus,
+			    bool to_guest)
+{
+	struct device *dev = &edu->pdev->dev;
+	enum dma_data_direction dir = to_guest ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	dma_addr_t a;
+	int rc;
+
+	a = dma_map_single(dev, buf, PAGE_SIZE, dir);
+	if (dma_mapping_error(dev, a))
+		return -ENOMEM;
+	if (to_guest) {
+		rc = edu_dma(edu, a, PAGE_SIZE, false);
+		if (!rc)
+			rc = edu_dma(edu, bus, PAGE_SIZE, true);
+	} else {
+		rc = edu_dma(edu, bus, PAGE_SIZE, false);
+		if (!rc)
+			rc = edu_dma(edu, a, PAGE_SIZE, true);
+	}
+	dma_unmap_single(dev, a, PAGE_SIZE, dir);
+	return rc;
+}
+
+static int edu_foreign(struct edu_dev *edu, bool to_guest, domid_t domid,
+		       xen_pfn_t gfn, ioservid_t ioserver, u32 seed, u32 page)
+{
+	u8 *buf = (u8 *)__get_free_page(GFP_KERNEL);
+	dma_addr_t bus;
+	unsigned int i;
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; to_guest && i < PAGE_SIZE; i++)
+		buf[i] = foreign_pattern(seed, page, i);
+	rc = pv_iommu_map_foreign(domid, gfn, ioserver, 0, &bus);
+	if (!rc) {
+		rc = edu_foreign_copy(edu, buf, bus, to_guest);
+		pv_iommu_unmap_foreign(bus, ioserver);
+	}
+	for (i = 0; !rc && !to_guest && i < PAGE_SIZE; i++)
+		if (buf[i] != foreign_pattern(seed, page, i))
+			rc = -EILSEQ;
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+/*
+ * "to|from DOMID GFN IOSERVER SEED PAGE": write the domU agent's pattern
+ * for (SEED, PAGE) into the guest frame GFN, or check that it is there,
+ * through a bus address from pv_iommu_map_foreign(). The write fails with
+ * the error.
+ */
+static ssize_t foreign_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	unsigned int domid, ioserver, seed, page;
+	char cmd[96] = {}, dir[8];
+	unsigned long gfn;
+	int rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%7s %u %lx %u %x %u", dir, &domid, &gfn, &ioserver,
+		   &seed, &page) != 6 ||
+	    (strcmp(dir, "to") && strcmp(dir, "from")))
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	rc = edu_foreign(edu, !strcmp(dir, "to"), domid, gfn, ioserver, seed,
+			 page);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations foreign_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = foreign_write,
+};
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_dev *edu;
@@ -306,6 +403,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("result", 0400, edu->dir, edu, &result_fops);
 	debugfs_create_file_unsafe("dma_bits", 0600, edu->dir, edu,
 				   &dma_bits_fops);
+	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
 	pci_set_drvdata(pdev, edu);
 	return 0;
 }

@@ -6,6 +6,8 @@ for m in /lib/modules/extra/*.ko; do
 done
 for t in /selftests/pv_iommu/*; do
 	[ -x "$t" ] || continue
+	# These need the second domain: stage 45-foreign runs them.
+	case $(basename "$t") in foreign) continue ;; esac
 	echo "# selftest $(basename "$t")"
 	"$t"
 done

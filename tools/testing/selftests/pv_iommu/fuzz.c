@@ -162,10 +162,18 @@ static bool status_ok(__u16 subop, int status)
 	case IOMMUOP_unmap_page:
 		return status == 0 || status == -EIO || status == -EPERM ||
 		       status == -EACCES || status == -ENOSPC;
+	case IOMMUOP_map_foreign_page:
+		return status == 0 || status == -EIO || status == -EPERM ||
+		       status == -EACCES || status == -ENODEV ||
+		       status == -ENXIO || status == -ENOSPC;
+	case IOMMUOP_lookup_foreign_page:
+		return status == 0 || status == -EPERM || status == -ENOENT ||
+		       status == -ENODEV || status == -ENXIO;
+	case IOMMUOP_unmap_foreign_page:
+		return status == 0 || status == -ENOENT;
 	case IOMMUOP_debug_audit:
 		return status == 0 || status == -ENXIO || status == -EPERM;
 	default:
-		/* Not implemented (foreign subops) or unknown. */
 		return status == -EOPNOTSUPP;
 	}
 }

@@ -27,40 +27,6 @@
 
 #define RW		(IOMMU_OP_readable | IOMMU_OP_writeable)
 
-static void load_helper(void)
-{
-	int fd = open(HELPER_KO, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	/* Already loaded (EEXIST) is fine; a missing helper fails later. */
-	syscall(__NR_finit_module, fd, "", 0);
-	close(fd);
-}
-
-/* Read "<hex mfn> [order]" from a helper file; return 0 or -errno. */
-static int helper_read(const char *name, __u64 *mfn, unsigned int *order)
-{
-	char path[128], buf[64] = "";
-	unsigned int o = 0;
-	int fd, n;
-
-	snprintf(path, sizeof(path), HELPER_DIR "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	if (n)
-		return n;
-	if (sscanf(buf, "%llx %u", (unsigned long long *)mfn, &o) < 1)
-		return -EINVAL;
-	if (order)
-		*order = o;
-	return 0;
-}
-
 /* The first 2 MiB extent of Xen's machine-to-phys table: Xen's frames. */
 static int one_op(int fd, struct pv_iommu_op *op)
 {
@@ -206,7 +172,7 @@ TEST_F(map, unmapping_an_unmapped_bfn_succeeds)
 /* Orders > 0: aligned BFN and MFN, contiguous frames. */
 TEST_F(map, order9_maps_and_unmaps_512_frames)
 {
-	unsigned int order;
+	unsigned int order = 0;
 	__u64 mfn;
 
 	if (self->max_order < 9)

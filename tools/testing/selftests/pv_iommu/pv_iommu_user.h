@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* The kernel header is written with the kernel's type names. */
@@ -49,10 +51,11 @@ static inline long iommu_op(int fd, struct pv_iommu_op *ops, unsigned int count)
 	return rc < 0 ? -errno : rc;
 }
 
-/* Any hypercall with up to two arguments, e.g. memory_op. */
-static inline long xen_hypercall2(int fd, __u64 op, __u64 a0, __u64 a1)
+/* Any hypercall with up to three arguments, e.g. memory_op. */
+static inline long xen_hypercall3(int fd, __u64 op, __u64 a0, __u64 a1,
+				  __u64 a2)
 {
-	struct privcmd_hypercall call = { .op = op, .arg = { a0, a1 } };
+	struct privcmd_hypercall call = { .op = op, .arg = { a0, a1, a2 } };
 	long rc = ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &call);
 
 	return rc < 0 ? -errno : rc;
@@ -115,15 +118,50 @@ static inline int xen_frame(int fd, __u64 *mfn)
 		.max_extents = 1,
 		.extent_start = (__u64)(unsigned long)mfns,
 	};
-	long rc = xen_hypercall2(fd, __HYPERVISOR_memory_op,
+	long rc = xen_hypercall3(fd, __HYPERVISOR_memory_op,
 				 XENMEM_machphys_mfn_list,
-				 (__u64)(unsigned long)&l);
+				 (__u64)(unsigned long)&l, 0);
 
 	if (rc)
 		return rc;
 	if (l.nr_extents < 1)
 		return -ENOENT;
 	*mfn = mfns[0];
+	return 0;
+}
+
+/* Load the test helper module, whose debugfs files give frames to map. */
+static inline void load_helper(void)
+{
+	int fd = open(HELPER_KO, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* Already loaded (EEXIST) is fine; a missing helper fails later. */
+	syscall(__NR_finit_module, fd, "", 0);
+	close(fd);
+}
+
+/* Read "<hex mfn> [order]" from a helper file; return 0 or -errno. */
+static inline int helper_read(const char *name, __u64 *mfn, unsigned int *order)
+{
+	char path[128], buf[64] = "";
+	unsigned int o = 0;
+	int fd, n;
+
+	snprintf(path, sizeof(path), HELPER_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	if (n)
+		return n;
+	if (sscanf(buf, "%llx %u", (unsigned long long *)mfn, &o) < 1)
+		return -EINVAL;
+	if (order)
+		*order = o;
 	return 0;
 }
 

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GNTMAP_request_bfn_map: a grant's device mapping at a BFN dom0 chooses.
+ * dom0 grants one of its pages to itself (gntalloc) and maps the grant
+ * device-only through GNTTABOP_map_grant_ref, as a backend would.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <xen/gntalloc.h>
+
+#include "../kselftest_harness.h"
+#include "pv_iommu_user.h"
+
+#define __HYPERVISOR_grant_table_op	20
+#define GNTTABOP_map_grant_ref		0
+#define GNTTABOP_unmap_grant_ref	1
+#define GNTMAP_device_map		(1 << 0)
+#define GNTMAP_host_map			(1 << 1)
+#define GNTST_okay			0
+#define GNTST_bad_dev_addr		(-6)
+#define TEST_BFN			0x4000000ULL
+
+struct gnttab_map_grant_ref {
+	__u64 host_addr;
+	__u32 flags;
+	__u32 ref;
+	__u16 dom;
+	__s16 status;
+	__u32 handle;
+	__u64 dev_bus_addr;
+};
+
+struct gnttab_unmap_grant_ref {
+	__u64 host_addr;
+	__u64 dev_bus_addr;
+	__u32 handle;
+	__s16 status;
+};
+
+FIXTURE(grant) {
+	int fd, gfd;
+	__u32 ref;
+	void *page;
+	struct gnttab_map_grant_ref *map;
+	struct gnttab_unmap_grant_ref *unmap;
+	struct pv_iommu_audit_op base;
+};
+
+FIXTURE_SETUP(grant)
+{
+	struct ioctl_gntalloc_alloc_gref alloc = {
+		.domid = 0, .flags = GNTALLOC_FLAG_WRITABLE, .count = 1,
+	};
+
+	self->fd = privcmd_open();
+	ASSERT_LE(0, self->fd);
+	self->gfd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->gfd);
+	ASSERT_EQ(0, ioctl(self->gfd, IOCTL_GNTALLOC_ALLOC_GREF, &alloc));
+	self->ref = alloc.gref_ids[0];
+	self->page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  self->gfd, alloc.index);
+	ASSERT_NE(MAP_FAILED, self->page);
+	self->map = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	self->unmap = (void *)(self->map + 1);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
+				    &self->base));
+}
+
+FIXTURE_TEARDOWN(grant)
+{
+	struct pv_iommu_audit_op now;
+
+	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings, now.mappings);
+	EXPECT_EQ(self->base.page_refs, now.page_refs);
+	munmap(self->page, 4096);
+	munmap(self->map, 4096);
+	close(self->gfd);
+	close(self->fd);
+}
+
+static int map_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
+		     __u32 flags, __u64 addr)
+{
+	long rc;
+
+	*m = (struct gnttab_map_grant_ref){
+		.flags = flags, .ref = ref, .dom = 0, .dev_bus_addr = addr,
+	};
+	rc = xen_hypercall3(fd, __HYPERVISOR_grant_table_op,
+			    GNTTABOP_map_grant_ref, (unsigned long)m, 1);
+	return rc ?: m->status;
+}
+
+static int unmap_grant(int fd, struct gnttab_unmap_grant_ref *u,
+		       __u32 handle, __u64 addr)
+{
+	long rc;
+
+	*u = (struct gnttab_unmap_grant_ref){
+		.handle = handle, .dev_bus_addr = addr,
+	};
+	rc = xen_hypercall3(fd, __HYPERVISOR_grant_table_op,
+			    GNTTABOP_unmap_grant_ref, (unsigned long)u, 1);
+	return rc ?: u->status;
+}
+
+TEST_F(grant, device_map_at_the_requested_bfn)
+{
+	const __u64 addr = TEST_BFN << 12;
+	struct pv_iommu_audit_op now;
+	__u32 handle;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+	/* The bus address is the one asked for, not the frame's MFN. */
+	EXPECT_EQ(addr, self->map->dev_bus_addr);
+	handle = self->map->handle;
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings + 1, now.mappings);
+	/* The grant's pin keeps the frame: no reference of the interface. */
+	EXPECT_EQ(self->base.page_refs, now.page_refs);
+
+	EXPECT_EQ(GNTST_bad_dev_addr,
+		  unmap_grant(self->fd, self->unmap, handle, addr + 4096));
+	EXPECT_EQ(GNTST_okay,
+		  unmap_grant(self->fd, self->unmap, handle, addr));
+}
+
+TEST_F(grant, bfn_request_needs_a_device_map)
+{
+	EXPECT_EQ(GNTST_bad_dev_addr,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_host_map | GNTMAP_request_bfn_map,
+			    TEST_BFN << 12));
+}
+
+TEST_F(grant, unaligned_bfn_address_is_refused)
+{
+	EXPECT_EQ(GNTST_bad_dev_addr,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_request_bfn_map,
+			    (TEST_BFN << 12) + 8));
+}
+
+TEST_HARNESS_MAIN
