@@ -5,7 +5,7 @@
 PV_IOMMU_CACHE ?= /var/cache/xen-pv-iommu
 export PV_IOMMU_CACHE
 RIG := rig
-TARGETS := all deps xen linux initrd build lint check demo clean
+TARGETS := all deps xen linux initrd build lint check demo bench clean
 
 .PHONY: $(TARGETS)
 
@@ -42,6 +42,11 @@ check: build lint
 # Boot the VM and show what the PV-IOMMU driver did.
 demo: build
 	@$(RIG)/vm-check.sh demo
+
+# Boot three times (PV-IOMMU, xen-swiotlb, no Xen) and compare DMA map costs
+# and the boot map; tables in $(PV_IOMMU_CACHE)/logs/bench.txt.
+bench: build
+	@$(RIG)/bench.sh
 
 clean:
 	rm -rf $(PV_IOMMU_CACHE)/obj $(PV_IOMMU_CACHE)/out

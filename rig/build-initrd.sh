@@ -36,6 +36,14 @@ make -s -C "$LINUX_SRC"/tools/testing/selftests/pv_iommu \
 find "$SELFTESTS_OBJ" -maxdepth 1 -type f -perm -u+x ! -name 'domu_*' \
 	-exec cp {} "$R"/selftests/pv_iommu/ \;
 
+# The kernel's DMA map benchmark (make bench), static too. Its header is not
+# UAPI in 6.1: it alone comes from the tree, the rest from the C library.
+BENCH_OBJ=$CACHE/obj/selftests/dma
+mkdir -p "$BENCH_OBJ"/include/linux "$R"/bench
+cp "$LINUX_SRC"/include/linux/map_benchmark.h "$BENCH_OBJ"/include/linux/
+gcc -static -O2 -I"$BENCH_OBJ"/include -o "$R"/bench/dma_map_benchmark \
+	"$LINUX_SRC"/tools/testing/selftests/dma/dma_map_benchmark.c
+
 # Xen toolstack (xl, xenstored, ...) with its libraries.
 XB=/usr/lib/xen-4.17/bin
 mkdir -p "$R"$XB

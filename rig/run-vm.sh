@@ -18,14 +18,20 @@ done
 
 XEN_ARGS="console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all iommu=verbose ${XEN_ARGS_EXTRA:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}"
+BOOT=(-kernel "$OUT/xen" -append "$XEN_ARGS"
+      -initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz")
+# NO_XEN=1: the dom0 kernel alone on the same machine (make bench).
+if [ -n "${NO_XEN:-}" ]; then
+	BOOT=(-kernel "$OUT/vmlinuz" -initrd "$OUT/dom0-initrd.gz"
+	      -append "console=ttyS0 panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}")
+fi
 
 log "booting the VM ($MODE), serial log: $LOG"
 rc=0
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-device intel-iommu,intremap=on,caching-mode=on \
 	-cpu max,-smap,-smep,-pku,-la57 -m 2048 -nographic -no-reboot \
-	-kernel "$OUT/xen" -append "$XEN_ARGS" \
-	-initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz" \
+	"${BOOT[@]}" \
 	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
 	-device nvme,drive=nvme0,serial=pviommu0 \
 	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \

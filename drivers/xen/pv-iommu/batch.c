@@ -8,13 +8,18 @@
 
 #define pr_fmt(fmt) "xen-pv-iommu: " fmt
 
+#include <linux/export.h>
 #include <linux/printk.h>
 
 #include "pv-iommu.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 struct pv_iommu_stats pv_iommu_stats;
 
-static void account_op(const struct pv_iommu_op *op)
+/* Count one operation Xen has done; true if it failed. */
+static bool account_op(const struct pv_iommu_op *op)
 {
 	unsigned int order = IOMMU_get_page_order(op->flags);
 
@@ -23,9 +28,11 @@ static void account_op(const struct pv_iommu_op *op)
 		pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
 				   op->subop_id, op->u.map_page.bfn,
 				   op->u.map_page.gfn, order, op->status);
-	} else if (op->subop_id == IOMMUOP_map_page) {
-		atomic64_inc(&pv_iommu_stats.mapped[order]);
+		return true;
 	}
+	if (op->subop_id == IOMMUOP_map_page)
+		atomic64_inc(&pv_iommu_stats.mapped[order]);
+	return false;
 }
 
 /**
@@ -36,7 +43,7 @@ static void account_op(const struct pv_iommu_op *op)
  */
 int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 {
-	unsigned int i;
+	unsigned int i, failed = 0;
 	int rc;
 
 	if (!b->nr)
@@ -50,13 +57,15 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 		b->error = b->error ?: rc;
 	} else {
 		for (i = 0; i < b->nr; i++) {
-			account_op(&b->ops[i]);
+			failed += account_op(&b->ops[i]);
 			b->error = b->error ?: b->ops[i].status;
 		}
 	}
+	trace_pv_iommu_batch_submit(b->nr, b->ops[0].u.map_page.bfn, rc, failed);
 	b->nr = 0;
 	return b->error;
 }
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU);
 
 static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
 {
@@ -87,6 +96,7 @@ void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
 	op->u.map_page.bfn = bfn;
 	op->u.map_page.gfn = mfn;
 }
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU);
 
 /**
  * pv_iommu_batch_unmap() - add the removal of 2^@order bus frames
@@ -103,3 +113,4 @@ void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
 	op->flags = IOMMU_page_order(order);
 	op->u.unmap_page.bfn = bfn;
 }
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_unmap, XEN_PV_IOMMU);

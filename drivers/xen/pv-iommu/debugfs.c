@@ -36,6 +36,10 @@ static int stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&s->remapped_pages));
 	seq_printf(m, "bounced_bytes: %lld\n", atomic64_read(&s->bounced_bytes));
 	seq_printf(m, "boot_map_us: %llu\n", s->boot_map_ns / NSEC_PER_USEC);
+	seq_printf(m, "boot_map_hypercalls: %llu\n", s->boot_map_hypercalls);
+	seq_printf(m, "boot_map_ops: %llu\n", s->boot_map_ops);
+	seq_printf(m, "boot_map_pages: %llu\n", s->boot_map_pages);
+	seq_printf(m, "boot_map_max_order: %u\n", s->boot_map_max_order);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

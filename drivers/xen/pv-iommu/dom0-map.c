@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "xen-pv-iommu: " fmt
 
 #include <kunit/visibility.h>
+#include <linux/export.h>
 #include <linux/init.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -16,6 +17,7 @@
 #include <xen/pv-iommu-dma.h>
 
 #include "pv-iommu.h"
+#include "trace.h"
 
 /* Operations per boot-time hypercall: 16 KiB of operations. */
 #define BOOT_BATCH_OPS		512
@@ -25,6 +27,7 @@
 static struct pv_iommu_op boot_ops[BOOT_BATCH_OPS] __initdata;
 
 bool xen_pv_iommu_active __read_mostly;
+EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU);
 
 /**
  * pv_iommu_aligned_order() - largest order both frames are aligned to
@@ -50,8 +53,14 @@ unsigned int pv_iommu_aligned_order(unsigned long pfn, unsigned long mfn,
 }
 EXPORT_SYMBOL_IF_KUNIT(pv_iommu_aligned_order);
 
-/* The machine frame of a RAM page of dom0, or INVALID_P2M_ENTRY. */
-static unsigned long ram_mfn(unsigned long pfn)
+/**
+ * pv_iommu_ram_mfn() - the machine frame behind a RAM page of dom0
+ * @pfn: pseudo-physical frame
+ *
+ * Return: the MFN, or INVALID_P2M_ENTRY for a hole, an identity-mapped
+ * (MMIO) frame or a foreign frame.
+ */
+unsigned long pv_iommu_ram_mfn(unsigned long pfn)
 {
 	unsigned long mfn = __pfn_to_mfn(pfn);
 
@@ -59,6 +68,7 @@ static unsigned long ram_mfn(unsigned long pfn)
 		return INVALID_P2M_ENTRY;
 	return mfn;
 }
+EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU);
 
 /*
  * The order of the mapping starting at @pfn: aligned, and the machine
@@ -73,13 +83,46 @@ static unsigned int chunk_order(unsigned long pfn, unsigned long mfn,
 	unsigned long run;
 
 	for (run = 1; run < (1UL << order); run++)
-		if (ram_mfn(pfn + run) != mfn + run)
+		if (pv_iommu_ram_mfn(pfn + run) != mfn + run)
 			break;
 	return ilog2(run);
 }
 
 /**
- * pv_iommu_map_dom0() - map every RAM page of dom0 at bus frame = its PFN
+ * pv_iommu_map_ram() - map every RAM page of dom0 at bus frame = its PFN
+ * @b: the batch to send the operations in; submitted at the end
+ * @max_order: largest order the IOMMU maps
+ *
+ * Each mapping is as large as alignment and MFN contiguity allow. A
+ * mapping that is already there is replaced. Stops at the first failure,
+ * which @b->error then holds.
+ *
+ * Return: the number of pages mapped.
+ */
+unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
+			       unsigned int max_order)
+{
+	unsigned long pfn = 0, mfn, pages = 0;
+	unsigned int order;
+
+	while (pfn < max_pfn && !b->error) {
+		mfn = pv_iommu_ram_mfn(pfn);
+		if (mfn == INVALID_P2M_ENTRY) {
+			pfn++;
+			continue;
+		}
+		order = chunk_order(pfn, mfn, max_pfn, max_order);
+		pv_iommu_batch_map(b, pfn, mfn, order);
+		pages += 1UL << order;
+		pfn += 1UL << order;
+	}
+	pv_iommu_batch_submit(b);
+	return pages;
+}
+EXPORT_SYMBOL_NS_GPL(pv_iommu_map_ram, XEN_PV_IOMMU);
+
+/**
+ * pv_iommu_map_dom0() - the boot-time 1:1 map of dom0's memory
  * @max_order: largest order the IOMMU maps
  *
  * Return: 0, or the first failure; the caller then undoes the map.
@@ -87,22 +130,15 @@ static unsigned int chunk_order(unsigned long pfn, unsigned long mfn,
 int __init pv_iommu_map_dom0(unsigned int max_order)
 {
 	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
+	struct pv_iommu_stats *s = &pv_iommu_stats;
 	u64 start = local_clock();
-	unsigned long pfn = 0, mfn;
-	unsigned int order;
 
-	while (pfn < max_pfn && !b.error) {
-		mfn = ram_mfn(pfn);
-		if (mfn == INVALID_P2M_ENTRY) {
-			pfn++;
-			continue;
-		}
-		order = chunk_order(pfn, mfn, max_pfn, max_order);
-		pv_iommu_batch_map(&b, pfn, mfn, order);
-		pfn += 1UL << order;
-	}
-	pv_iommu_batch_submit(&b);
-	pv_iommu_stats.boot_map_ns = local_clock() - start;
+	s->boot_map_pages = pv_iommu_map_ram(&b, max_order);
+	s->boot_map_ns = local_clock() - start;
+	s->boot_map_max_order = max_order;
+	/* Nothing else has used the hypercall yet. */
+	s->boot_map_hypercalls = atomic64_read(&s->hypercalls);
+	s->boot_map_ops = atomic64_read(&s->ops);
 	return b.error;
 }
 
@@ -143,6 +179,8 @@ void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages)
 	if (pv_iommu_batch_submit(&b))
 		pr_err("%lu pages may still be reachable by devices\n", count);
 	atomic64_add(count, &pv_iommu_stats.unmapped_pages);
+	trace_pv_iommu_unmap_pages(count, count ? page_to_pfn(pages[0]) : 0,
+				   b.error);
 }
 
 /**
@@ -163,4 +201,6 @@ void xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
 	if (pv_iommu_batch_submit(&b))
 		pr_err("%lu pages are not reachable by devices\n", count);
 	atomic64_add(count, &pv_iommu_stats.remapped_pages);
+	trace_pv_iommu_map_pages(count, count ? page_to_pfn(pages[0]) : 0,
+				 b.error);
 }

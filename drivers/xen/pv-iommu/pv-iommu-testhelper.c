@@ -11,6 +11,22 @@
  *                         read-only only)
  *
  * MFNs are printed in hex with a 0x prefix.
+ *
+ * For the benchmark (make bench), it maps all of dom0's memory again at
+ * BFN = PFN, at run time, in one of two ways:
+ *
+ *   pv_iommu_test/remap  write "xenserver": as XenServer's dom0 maps itself
+ *                        at boot, order 0, an unmap and a map per page, 128
+ *                        operations per hypercall;
+ *                        write "ours <max order>": as the driver's boot
+ *                        map, the largest orders, 512 operations per call;
+ *                        read: "<way> pages <n> ns <n> error <n>" of the
+ *                        last run
+ *
+ * The map is the same before and after, so DMA keeps working; a DMA to a
+ * page between its unmap and its map (one hypercall) would fault, so run it
+ * on an idle dom0 only. The hypercalls and operations are counted in
+ * pv-iommu/stats like all others.
  */
 
 #define pr_fmt(fmt) "xen-pv-iommu-test: " fmt
@@ -20,12 +36,22 @@
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <xen/xen.h>
+#include <xen/pv-iommu-dma.h>
 #include <asm/xen/page.h>
 
+#include "pv-iommu.h"
+
 #define CONTIG_ORDER	9
+/* Operations per hypercall: XenServer's dom0's, and the driver's. */
+#define XENSERVER_BATCH_OPS	128
+#define OURS_BATCH_OPS		512
 
 static struct dentry *pv_iommu_test_dir;
 static struct page *pv_iommu_test_page;
@@ -81,6 +107,92 @@ static int contig_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(contig);
 
+static struct {
+	struct mutex lock;	/* one remap at a time; guards the rest */
+	struct pv_iommu_op ops[OURS_BATCH_OPS];
+	const char *way;
+	unsigned long pages;
+	u64 ns;
+	int error;
+} remap = { .lock = __MUTEX_INITIALIZER(remap.lock), .way = "none" };
+
+/* Unmap and map again, order 0, every RAM page of dom0. */
+static unsigned long remap_xenserver(struct pv_iommu_batch *b)
+{
+	unsigned long pfn, mfn, pages = 0;
+
+	/* Up to the p2m's end: that is all the RAM dom0 holds. */
+	for (pfn = 0; pfn < xen_p2m_size && !b->error; pfn++) {
+		mfn = pv_iommu_ram_mfn(pfn);
+		if (mfn == INVALID_P2M_ENTRY)
+			continue;
+		/* A pair never straddles two hypercalls: the size is even. */
+		pv_iommu_batch_unmap(b, pfn, 0);
+		pv_iommu_batch_map(b, pfn, mfn, 0);
+		pages++;
+		if (b->nr == b->size)
+			cond_resched();
+	}
+	pv_iommu_batch_submit(b);
+	return pages;
+}
+
+static ssize_t remap_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct pv_iommu_batch b = { .ops = remap.ops };
+	unsigned int max_order;
+	char cmd[32] = {};
+	u64 start;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (!xen_pv_iommu_active)
+		return -ENODEV;
+
+	mutex_lock(&remap.lock);
+	start = local_clock();
+	if (sysfs_streq(cmd, "xenserver")) {
+		b.size = XENSERVER_BATCH_OPS;
+		remap.way = "xenserver";
+		remap.pages = remap_xenserver(&b);
+	} else if (sscanf(cmd, "ours %u", &max_order) == 1) {
+		b.size = OURS_BATCH_OPS;
+		remap.way = "ours";
+		remap.pages = pv_iommu_map_ram(&b, max_order);
+	} else {
+		mutex_unlock(&remap.lock);
+		return -EINVAL;
+	}
+	remap.ns = local_clock() - start;
+	remap.error = b.error;
+	mutex_unlock(&remap.lock);
+	return b.error ?: count;
+}
+
+static int remap_show(struct seq_file *m, void *v)
+{
+	mutex_lock(&remap.lock);
+	seq_printf(m, "%s pages %lu ns %llu error %d\n", remap.way,
+		   remap.pages, remap.ns, remap.error);
+	mutex_unlock(&remap.lock);
+	return 0;
+}
+
+static int remap_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, remap_show, NULL);
+}
+
+static const struct file_operations remap_fops = {
+	.owner = THIS_MODULE,
+	.open = remap_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = remap_write,
+};
+
 static int __init pv_iommu_test_init(void)
 {
 	if (!xen_pv_domain() || !xen_initial_domain())
@@ -95,6 +207,8 @@ static int __init pv_iommu_test_init(void)
 	debugfs_create_file("pgd", 0400, pv_iommu_test_dir, NULL, &pgd_fops);
 	debugfs_create_file("contig", 0400, pv_iommu_test_dir, NULL,
 			    &contig_fops);
+	debugfs_create_file("remap", 0600, pv_iommu_test_dir, NULL,
+			    &remap_fops);
 	return 0;
 }
 module_init(pv_iommu_test_init);
@@ -108,3 +222,4 @@ module_exit(pv_iommu_test_exit);
 
 MODULE_DESCRIPTION("Xen PV-IOMMU kselftest helper: MFNs of test frames");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(XEN_PV_IOMMU);

@@ -34,6 +34,10 @@ int pv_iommu_query_caps(struct pv_iommu_caps *caps);
  * @remapped_pages: pages mapped again after they came back
  * @bounced_bytes: bytes copied through a bounce buffer (any swiotlb)
  * @boot_map_ns: wall time of the boot-time 1:1 map
+ * @boot_map_hypercalls: hypercalls of the boot-time map
+ * @boot_map_ops: operations of the boot-time map
+ * @boot_map_pages: pages it mapped
+ * @boot_map_max_order: the largest order it could use
  */
 struct pv_iommu_stats {
 	atomic64_t hypercalls;
@@ -44,6 +48,10 @@ struct pv_iommu_stats {
 	atomic64_t remapped_pages;
 	atomic64_t bounced_bytes;
 	u64 boot_map_ns;
+	u64 boot_map_hypercalls;
+	u64 boot_map_ops;
+	u64 boot_map_pages;
+	unsigned int boot_map_max_order;
 };
 
 extern struct pv_iommu_stats pv_iommu_stats;
@@ -72,6 +80,9 @@ unsigned int pv_iommu_aligned_order(unsigned long pfn, unsigned long mfn,
 				    unsigned long nr_pfns,
 				    unsigned int max_order);
 
+unsigned long pv_iommu_ram_mfn(unsigned long pfn);
+unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
+			       unsigned int max_order);
 int pv_iommu_map_dom0(unsigned int max_order);
 void pv_iommu_unmap_dom0(void);
 

@@ -1,0 +1,107 @@
+#!/bin/sh
+# make bench, inside the VM (rig.mode=bench). Prints "@@BENCH what k=v ..."
+# lines for rig/bench-report.py:
+# - the cost of dma_map_single + dma_unmap_single on the 64-bit edu for 1,
+#   16 and 256 pages, measured by the kernel's dma_map_benchmark driver;
+# - on the PV-IOMMU, the boot map's figures, and the same memory mapped
+#   again at run time the way XenServer's dom0 does and the way the boot
+#   map does (test helper's remap), then an edu DMA round trip to show the
+#   map still works.
+# rig.bench_seconds=N (kernel command line): seconds per size, default 5.
+. /rig/lib.sh
+EDU=0000:00:11.0
+DEV=/sys/bus/pci/devices/$EDU
+STATS=/sys/kernel/debug/pv-iommu/stats
+HELPER=/sys/kernel/debug/pv_iommu_test
+SECS=$(sed -n 's/.*rig\.bench_seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
+SECS=${SECS:-5}
+
+stat_of() { sed -n "s/^$1: //p" $STATS; }
+
+# The DMA path of the 64-bit edu.
+backend() {
+	if [ -r $STATS ]; then
+		grep -q '^active: yes' $STATS && echo pv-iommu || echo xen-swiotlb
+	elif [ -e $DEV/iommu_group ]; then
+		echo iommu-dma
+	else
+		echo dma-direct
+	fi
+}
+
+# Hand the edu to the dma_map_benchmark driver.
+bind_benchmark() {
+	[ -e $DEV/driver ] && echo $EDU >$DEV/driver/unbind
+	echo dma_map_benchmark >$DEV/driver_override
+	echo $EDU >/sys/bus/pci/drivers/dma_map_benchmark/bind
+}
+
+unbind_benchmark() {
+	echo $EDU >$DEV/driver/unbind
+	echo >$DEV/driver_override
+}
+
+# dma_bench PAGES: one dma_map_benchmark run, 1 thread, 64-bit mask.
+dma_bench() {
+	local out map unmap
+	out=$(/bench/dma_map_benchmark -t 1 -s "$SECS" -b 64 -g "$1" 2>&1)
+	map=$(echo "$out" | sed -n 's/^average map latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\)/\1 \2/p')
+	unmap=$(echo "$out" | sed -n 's/^average unmap latency(us):\([0-9.]*\) standard deviation:\([0-9.]*\)/\1 \2/p')
+	if [ -n "$map" ] && [ -n "$unmap" ]; then
+		set -- "$1" $map $unmap
+		echo "@@BENCH dma backend=$BACKEND pages=$1 map_us=$2 map_sd=$3 unmap_us=$4 unmap_sd=$5"
+	else
+		echo "@@BENCH dma backend=$BACKEND pages=$1 error=$(echo "$out" | tail -1 | tr ' ' _)"
+	fi
+}
+
+# remap WAY [ARGS]: the test helper maps all of dom0 again (XenServer's
+# way or ours), with the hypercalls and operations pv-iommu/stats counted.
+remap() {
+	local h=$(stat_of hypercalls) o=$(stat_of ops) f=$(stat_of failed_ops)
+	echo "$*" >$HELPER/remap
+	set -- $(cat $HELPER/remap)
+	f=$(($(stat_of failed_ops) - f))
+	echo "@@BENCH remap_$1 pages=$3 hypercalls=$(($(stat_of hypercalls) - h)) ops=$(($(stat_of ops) - o)) failed=$f us=$(($5 / 1000)) error=$7"
+	[ "$7 $f" = "0 0" ]
+}
+
+# The boot map's figures, and the same memory mapped again at run time.
+map_figures() {
+	echo "@@BENCH bootmap pages=$(stat_of boot_map_pages) hypercalls=$(stat_of boot_map_hypercalls) ops=$(stat_of boot_map_ops) us=$(stat_of boot_map_us)"
+	insmod /lib/modules/extra/pv-iommu-testhelper.ko || return
+	tap_result 1 bench.remap_xenserver_every_op_succeeds remap xenserver
+	tap_result 2 bench.remap_ours_every_op_succeeds \
+		remap ours "$(stat_of boot_map_max_order)"
+	rmmod pv_iommu_testhelper
+}
+
+# The edu test driver's result: every buffer made it, at bus = phys.
+edu_ok() {
+	grep -q '^errors 0$' "$1" && grep -q '^bus_not_phys 0$' "$1" &&
+		! grep -q '^buffers 0$' "$1"
+}
+
+# After the remap: the 64-bit edu DMAs both ways through the new map.
+verify_dma() {
+	local d=/sys/kernel/debug/pv-iommu-edu/$EDU
+	insmod /lib/modules/extra/pv-iommu-edu-test.ko || return
+	echo 64 >$d/dma_bits && echo "8 1" >$d/run
+	echo "@@BENCH verify $(awk '{ printf "%s=%s ", $1, $2 }' $d/result)"
+	tap_result 3 bench.remaps_keep_dma_working edu_ok $d/result
+	rmmod pv_iommu_edu_test
+}
+
+BACKEND=$(backend)
+echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS"
+bind_benchmark
+for pages in 1 16 256; do
+	dma_bench $pages
+done
+unbind_benchmark
+if [ "$BACKEND" = pv-iommu ]; then
+	map_figures
+	verify_dma
+	echo "1..3"
+fi
+true
