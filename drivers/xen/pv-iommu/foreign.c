@@ -188,6 +188,32 @@ static bool foreign_usable(void)
 	return xen_pv_domain() && xen_initial_domain();
 }
 
+/*
+ * The frame's bus address for @ioserver, from Xen's lookup; if it has none
+ * and @may_map, a new BFN of the window mapped to it (dom0's BFN space must
+ * be its own for that). One more user of the address on success.
+ */
+static int foreign_address(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
+			   unsigned int flags, bool may_map, dma_addr_t *bus)
+{
+	u64 bfn;
+	int rc;
+
+	if (!foreign_usable())
+		return -ENODEV;
+
+	mutex_lock(&foreign_lock);
+	rc = lookup_op(domid, gfn, ioserver, &bfn);
+	if (!rc)
+		rc = add_user(bfn, domid, gfn, ioserver, false);
+	else if (rc == -ENOENT && may_map && xen_pv_iommu_active)
+		rc = map_new(domid, gfn, ioserver, flags, &bfn);
+	mutex_unlock(&foreign_lock);
+	if (!rc)
+		*bus = PFN_PHYS(bfn);
+	return rc;
+}
+
 /**
  * pv_iommu_lookup_foreign() - the bus address a foreign frame already has
  * @domid: the guest
@@ -207,20 +233,7 @@ static bool foreign_usable(void)
 int pv_iommu_lookup_foreign(domid_t domid, xen_pfn_t gfn,
 			    ioservid_t ioserver, dma_addr_t *bus)
 {
-	u64 bfn;
-	int rc;
-
-	if (!foreign_usable())
-		return -ENODEV;
-
-	mutex_lock(&foreign_lock);
-	rc = lookup_op(domid, gfn, ioserver, &bfn);
-	if (!rc)
-		rc = add_user(bfn, domid, gfn, ioserver, false);
-	mutex_unlock(&foreign_lock);
-	if (!rc)
-		*bus = PFN_PHYS(bfn);
-	return rc;
+	return foreign_address(domid, gfn, ioserver, 0, false, bus);
 }
 EXPORT_SYMBOL_GPL(pv_iommu_lookup_foreign);
 
@@ -245,24 +258,9 @@ EXPORT_SYMBOL_GPL(pv_iommu_lookup_foreign);
 int pv_iommu_map_foreign(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
 			 unsigned int flags, dma_addr_t *bus)
 {
-	u64 bfn;
-	int rc;
-
 	if (flags & ~PV_IOMMU_FOREIGN_SWAP)
 		return -EINVAL;
-	if (!foreign_usable())
-		return -ENODEV;
-
-	mutex_lock(&foreign_lock);
-	rc = lookup_op(domid, gfn, ioserver, &bfn);
-	if (!rc)
-		rc = add_user(bfn, domid, gfn, ioserver, false);
-	else if (rc == -ENOENT && xen_pv_iommu_active)
-		rc = map_new(domid, gfn, ioserver, flags, &bfn);
-	mutex_unlock(&foreign_lock);
-	if (!rc)
-		*bus = PFN_PHYS(bfn);
-	return rc;
+	return foreign_address(domid, gfn, ioserver, flags, true, bus);
 }
 EXPORT_SYMBOL_GPL(pv_iommu_map_foreign);
 
