@@ -165,29 +165,47 @@ static void edu_account_map(struct edu_dev *edu, void *buf, size_t len,
 		edu->result.bad_bus_addr++;
 }
 
+/* One transfer between @buf and the device, through dma_map_single(). */
+static int edu_dma_single(struct edu_dev *edu, void *buf, size_t len,
+			  bool to_memory)
+{
+	enum dma_data_direction dir = to_memory ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t addr;
+	int rc;
+
+	addr = dma_map_single(dev, buf, len, dir);
+	if (dma_mapping_error(dev, addr))
+		return -ENOMEM;
+	edu_account_map(edu, buf, len, addr, true);
+	rc = edu_dma(edu, addr, len, to_memory);
+	dma_unmap_single(dev, addr, len, dir);
+	return rc;
+}
+
 /* Copy @len bytes from @src into the device and from there into @dst. */
 static int edu_round_trip_single(struct edu_dev *edu, void *src, void *dst,
 				 size_t len)
 {
+	return edu_dma_single(edu, src, len, false) ?:
+	       edu_dma_single(edu, dst, len, true);
+}
+
+/* One transfer between @buf and the device, through a one-entry sg list. */
+static int edu_dma_sg(struct edu_dev *edu, void *buf, size_t len,
+		      bool to_memory)
+{
+	enum dma_data_direction dir = to_memory ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 	struct device *dev = &edu->pdev->dev;
-	dma_addr_t a, b;
+	struct scatterlist sg;
 	int rc;
 
-	a = dma_map_single(dev, src, len, DMA_TO_DEVICE);
-	if (dma_mapping_error(dev, a))
+	sg_init_one(&sg, buf, len);
+	if (!dma_map_sg(dev, &sg, 1, dir))
 		return -ENOMEM;
-	edu_account_map(edu, src, len, a, true);
-	rc = edu_dma(edu, a, len, false);
-	dma_unmap_single(dev, a, len, DMA_TO_DEVICE);
-	if (rc)
-		return rc;
-
-	b = dma_map_single(dev, dst, len, DMA_FROM_DEVICE);
-	if (dma_mapping_error(dev, b))
-		return -ENOMEM;
-	edu_account_map(edu, dst, len, b, true);
-	rc = edu_dma(edu, b, len, true);
-	dma_unmap_single(dev, b, len, DMA_FROM_DEVICE);
+	edu_account_map(edu, buf, len, sg_dma_address(&sg), true);
+	rc = edu_dma(edu, sg_dma_address(&sg), len, to_memory);
+	dma_unmap_sg(dev, &sg, 1, dir);
 	return rc;
 }
 
@@ -195,26 +213,8 @@ static int edu_round_trip_single(struct edu_dev *edu, void *src, void *dst,
 static int edu_round_trip_sg(struct edu_dev *edu, void *src, void *dst,
 			     size_t len)
 {
-	struct device *dev = &edu->pdev->dev;
-	struct scatterlist sg;
-	int rc;
-
-	sg_init_one(&sg, src, len);
-	if (!dma_map_sg(dev, &sg, 1, DMA_TO_DEVICE))
-		return -ENOMEM;
-	edu_account_map(edu, src, len, sg_dma_address(&sg), true);
-	rc = edu_dma(edu, sg_dma_address(&sg), len, false);
-	dma_unmap_sg(dev, &sg, 1, DMA_TO_DEVICE);
-	if (rc)
-		return rc;
-
-	sg_init_one(&sg, dst, len);
-	if (!dma_map_sg(dev, &sg, 1, DMA_FROM_DEVICE))
-		return -ENOMEM;
-	edu_account_map(edu, dst, len, sg_dma_address(&sg), true);
-	rc = edu_dma(edu, sg_dma_address(&sg), len, true);
-	dma_unmap_sg(dev, &sg, 1, DMA_FROM_DEVICE);
-	return rc;
+	return edu_dma_sg(edu, src, len, false) ?:
+	       edu_dma_sg(edu, dst, len, true);
 }
 
 /* The same through one coherent buffer, copied by the CPU. */
