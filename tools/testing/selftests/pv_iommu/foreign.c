@@ -208,10 +208,7 @@ FIXTURE_TEARDOWN(foreign)
 
 	/* Every test leaves what the interface holds as it found it. */
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
-	EXPECT_EQ(self->base.mappings, now.mappings);
-	EXPECT_EQ(self->base.page_refs, now.page_refs);
-	EXPECT_EQ(self->base.type_refs, now.type_refs);
-	EXPECT_EQ(self->base.m2b_entries, now.m2b_entries);
+	EXPECT_AUDIT_EQ(self->base, now);
 	serve_end(self->srv);
 	munmap(self->ops, GUEST_GFNS * sizeof(struct pv_iommu_op));
 	close(self->fd);
@@ -753,10 +750,7 @@ TEST_F_TIMEOUT(teardown, destroying_the_guest_drops_every_entry, 300)
 	}
 	EXPECT_EQ(-ENXIO, pv_iommu_audit(self->fd, self->domid, &gone));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
-	EXPECT_EQ(base.mappings, now.mappings);
-	EXPECT_EQ(base.page_refs, now.page_refs);
-	EXPECT_EQ(base.type_refs, now.type_refs);
-	EXPECT_EQ(base.m2b_entries, now.m2b_entries);
+	EXPECT_AUDIT_EQ(base, now);
 }
 
 TEST_HARNESS_MAIN

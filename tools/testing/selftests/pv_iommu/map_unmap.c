@@ -91,10 +91,7 @@ FIXTURE_TEARDOWN(map)
 
 	/* Whatever the test did, the audit must be back at its baseline. */
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
-	EXPECT_EQ(self->base.mappings, now.mappings);
-	EXPECT_EQ(self->base.page_refs, now.page_refs);
-	EXPECT_EQ(self->base.type_refs, now.type_refs);
-	EXPECT_EQ(self->base.m2b_entries, now.m2b_entries);
+	EXPECT_AUDIT_EQ(self->base, now);
 	close(self->fd);
 }
 

@@ -97,6 +97,19 @@ static inline int pv_iommu_audit(int fd, __u16 domid,
 	return rc ? rc : a->status;
 }
 
+/*
+ * In a kselftest: the audit @now shows what @base did, field by field.
+ * (A macro: the harness's EXPECT_EQ() needs the test's context.)
+ */
+#define EXPECT_AUDIT_EQ(base, now) do {				\
+	const struct pv_iommu_audit_op *_b = &(base), *_n = &(now);	\
+								\
+	EXPECT_EQ(_b->mappings, _n->mappings);			\
+	EXPECT_EQ(_b->page_refs, _n->page_refs);		\
+	EXPECT_EQ(_b->type_refs, _n->type_refs);		\
+	EXPECT_EQ(_b->m2b_entries, _n->m2b_entries);		\
+} while (0)
+
 /* The test helper module (pv-iommu-testhelper) and its debugfs files. */
 #define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
 #define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
