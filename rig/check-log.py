@@ -49,6 +49,10 @@ def strip(line):
     return re.sub(r"^\((XEN|d0)\) ", "", line.rstrip("\r\n"))
 
 
+# Printed, not failed: a test that suffers from it fails on its own.
+NOTICES = [(r"\bsegfault at ", "dom0 user-space crash")]
+
+
 def known_upstream(lines, i):
     """Why the report at lines[i] is a known Linux one, or None."""
     for first, mark, why in KNOWN_UPSTREAM:
@@ -63,6 +67,9 @@ def parse(lines):
     stage, suite, leaks = None, None, []
     for i, raw in enumerate(lines):
         line = strip(raw)
+        for pattern, what in NOTICES:
+            if re.search(pattern, line):
+                print(f"NOTE: {what}: {line.strip()}")
         for pattern, what in KERNEL_ERRORS:
             if not re.search(pattern, line):
                 continue
