@@ -41,6 +41,37 @@ KNOWN_UPSTREAM = [
      "gntdev_mmap() takes it under mmap_lock (xenstored)"),
 ]
 
+# A test that makes a device fault on purpose says so first, on a line
+# "@@EXPECT-IOMMU-FAULT 0000:00:11.0 1f000" (device, bus address in hex):
+# a fault report of that device at that page is then expected, not failed,
+# and one that never comes fails the run.
+EXPECT_FAULT = re.compile(r"@@EXPECT-IOMMU-FAULT (\S+) ([0-9a-fA-F]+)")
+FAULT_AT = [
+    # Xen's VT-d report: "... Request device [0000:00:11.0] fault addr 1f000"
+    re.compile(r"Request device \[(?P<dev>[0-9a-f:.]+)\] fault addr "
+               r"(?P<addr>[0-9a-f]+)"),
+    # QEMU's: "detected translation failure (dev=00:11:00, iova=0x1f000)"
+    re.compile(r"translation failure \(dev=(?P<bus>[0-9a-f]+):"
+               r"(?P<slot>[0-9a-f]+):(?P<fn>[0-9a-f]+), iova=0x(?P<addr>[0-9a-f]+)"),
+    # Xen's AMD-Vi report: "IO_PAGE_FAULT: 0000:00:11.0 d0 addr 000000001f000"
+    re.compile(r"IO_PAGE_FAULT: (?P<dev>[0-9a-f:.]+) d\d+ addr (?P<addr>[0-9a-f]+)"),
+]
+
+
+def fault_key(line):
+    """(device, page) of an IOMMU fault report, or None. Only Xen's reports
+    satisfy an expectation (QEMU's are printed once per run)."""
+    for pattern in FAULT_AT:
+        m = pattern.search(line)
+        if not m:
+            continue
+        d = m.groupdict()
+        dev = d.get("dev") or "0000:%02x:%02x.%x" % (
+            int(d["bus"], 16), int(d["slot"], 16), int(d["fn"], 16))
+        return dev, int(d["addr"], 16) >> 12
+    return None
+
+
 TAP = re.compile(r"^(\s*)(not ok|ok) (\d+) ([^#]*?)\s*(#\s*(SKIP|skip).*)?$")
 
 
@@ -62,11 +93,28 @@ def known_upstream(lines, i):
     return None
 
 
+def expected_faults(lines):
+    """The (device, page) pairs that tests announced they would fault."""
+    expected = set()
+    for raw in lines:
+        m = EXPECT_FAULT.search(raw)
+        if m:
+            expected.add((m.group(1), int(m.group(2), 16) >> 12))
+    return expected
+
+
 def parse(lines):
     results, problems, stages = [], [], []
     stage, suite, leaks = None, None, []
+    expected, seen = expected_faults(lines), set()
     for i, raw in enumerate(lines):
         line = strip(raw)
+        key = fault_key(line)
+        if key in expected:
+            if "translation failure" not in line:
+                seen.add(key)
+            print(f"NOTE: expected IOMMU fault: {line.strip()}")
+            continue
         for pattern, what in NOTICES:
             if re.search(pattern, line):
                 print(f"NOTE: {what}: {line.strip()}")
@@ -108,6 +156,9 @@ def parse(lines):
             name = f"{suite}.{name}"
         status = "skip" if skip else ("pass" if verdict == "ok" else "fail")
         results.append((f"{stage}:{name}", status))
+    for dev, page in sorted(expected - seen):
+        problems.append(f"expected IOMMU fault of {dev} at {page << 12:#x} "
+                        "was never reported")
     return results, problems, stages, leaks
 
 
