@@ -8,6 +8,8 @@
 #include <linux/types.h>
 
 struct page;
+struct gnttab_map_grant_ref;
+struct gnttab_unmap_grant_ref;
 
 #ifdef CONFIG_XEN_PV_IOMMU
 /* Bus address = physical address for every RAM page of dom0. */
@@ -17,6 +19,10 @@ int xen_pv_iommu_setup(void);
 bool pci_xen_pv_iommu_init(void);
 void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages);
 void xen_pv_iommu_map_pages(unsigned long count, struct page **pages);
+void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
+				struct page **pages, unsigned int count);
+void xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+				  struct page **pages, unsigned int count);
 #else
 #define xen_pv_iommu_active false
 
@@ -32,6 +38,18 @@ static inline void xen_pv_iommu_unmap_pages(unsigned long count,
 
 static inline void xen_pv_iommu_map_pages(unsigned long count,
 					  struct page **pages)
+{
+}
+
+static inline void
+xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
+			   struct page **pages, unsigned int count)
+{
+}
+
+static inline void
+xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+			     struct page **pages, unsigned int count)
 {
 }
 #endif

@@ -75,12 +75,7 @@
 #define IOMMU_get_page_order(flags) \
 	(((flags) & IOMMU_page_order_mask) >> IOMMU_page_order_shift)
 
-/*
- * Grant map flag: dev_bus_addr of gnttab_map_grant_ref is an input, the BFN
- * (page aligned) at which the granted frame is mapped in the IOMMU.
- */
-#define _GNTMAP_request_bfn_map		6
-#define GNTMAP_request_bfn_map		0x0040 /* 1 << _GNTMAP_request_bfn_map */
+/* GNTMAP_request_bfn_map is in grant_table.h, with the other GNTMAP_ bits. */
 
 typedef u16 ioservid_t;
 
