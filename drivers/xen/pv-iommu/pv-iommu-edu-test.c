@@ -17,6 +17,12 @@
  *   pv-iommu-edu/<pci device>/foreign   write "to|from <domid> <gfn> <ioserver>
  *                                       <seed> <page>": DMA to or from a
  *                                       guest's frame (pv_iommu_map_foreign())
+ *   pv-iommu-edu/<pci device>/grant     write "<seed>": DMA both ways through a
+ *                                       page dom0 grant-maps, as a backend does
+ *   pv-iommu-edu/<pci device>/stray     write "<bus address>": the device writes
+ *                                       64 bytes there, whatever is behind it
+ *   pv-iommu-edu/stray_targets          a bus address no device may reach: a
+ *                                       page of dom0's balloon, with no memory
  */
 
 #include <linux/debugfs.h>
@@ -35,6 +41,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/xen/page.h>
+#include <xen/balloon.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
 #include <xen/pv_iommu_api.h>
 
 #define EDU_VENDOR_ID		0x1234	/* QEMU's */
@@ -442,11 +451,12 @@ static u8 foreign_pattern(u32 seed, u32 page, u32 off)
 }
 
 /*
- * One page between @buf and the foreign bus address @bus, through the
- * device's buffer: what an emulator's device does with a guest's frame.
- * In halves: QEMU's edu refuses a transfer that ends at its buffer's end.
+ * One page between @buf and the bus address @bus, through the device's
+ * buffer: what an emulator's or a backend's device does with a guest's
+ * frame. In halves: QEMU's edu refuses a transfer that ends at its
+ * buffer's end.
  */
-static int edu_foreign_copy(struct edu_dev *edu, void *buf, dma_addr_t bus,
+static int edu_copy_page(struct edu_dev *edu, void *buf, dma_addr_t bus,
 			    bool to_guest)
 {
 	enum dma_data_direction dir = to_guest ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
@@ -482,7 +492,7 @@ static int edu_foreign(struct edu_dev *edu, bool to_guest, domid_t domid,
 		buf[i] = foreign_pattern(seed, page, i);
 	rc = pv_iommu_map_foreign(domid, gfn, ioserver, 0, &bus);
 	if (!rc) {
-		rc = edu_foreign_copy(edu, buf, bus, to_guest);
+		rc = edu_copy_page(edu, buf, bus, to_guest);
 		pv_iommu_unmap_foreign(bus, ioserver);
 	}
 	for (i = 0; !rc && !to_guest && i < PAGE_SIZE; i++)
@@ -527,6 +537,155 @@ static const struct file_operations foreign_fops = {
 	.write = foreign_write,
 };
 
+/*
+ * Whether the device, through the DMA API, moves a page both ways between
+ * @buf and @mapped, where dom0 mapped a grant of @granted, and @granted
+ * sees it: what blkback's or netback's device does with a guest's page.
+ */
+static int edu_grant_round_trip(struct edu_dev *edu, u8 *buf,
+				struct page *granted, struct page *mapped,
+				u32 seed)
+{
+	struct device *dev = &edu->pdev->dev;
+	u8 *frame = page_address(granted);
+	dma_addr_t bus;
+	unsigned int i;
+	int rc;
+
+	bus = dma_map_page(dev, mapped, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, bus))
+		return -ENOMEM;
+	for (i = 0; i < PAGE_SIZE; i++)
+		buf[i] = foreign_pattern(seed, 0, i);
+	rc = edu_copy_page(edu, buf, bus, true);
+	for (i = 0; !rc && i < PAGE_SIZE; i++)
+		if (frame[i] != foreign_pattern(seed, 0, i))
+			rc = -EILSEQ;
+	for (i = 0; !rc && i < PAGE_SIZE; i++)
+		frame[i] = foreign_pattern(seed, 1, i);
+	if (!rc)
+		rc = edu_copy_page(edu, buf, bus, false);
+	for (i = 0; !rc && i < PAGE_SIZE; i++)
+		if (buf[i] != foreign_pattern(seed, 1, i))
+			rc = -EILSEQ;
+	dma_unmap_page(dev, bus, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	return rc;
+}
+
+/*
+ * dom0 grants a page to itself and maps the grant at a page from
+ * gnttab_alloc_pages(), through gnttab_map_refs() as backends do.
+ */
+static int edu_grant(struct edu_dev *edu, u32 seed)
+{
+	struct gnttab_unmap_grant_ref unmap;
+	struct gnttab_map_grant_ref map;
+	struct page *granted, *mapped;
+	u8 *buf;
+	int ref, rc;
+
+	buf = (u8 *)__get_free_page(GFP_KERNEL);
+	granted = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	rc = buf && granted ? 0 : -ENOMEM;
+	if (rc)
+		goto free;
+	ref = gnttab_grant_foreign_access(0, xen_page_to_gfn(granted), 0);
+	rc = ref < 0 ? ref : gnttab_alloc_pages(1, &mapped);
+	if (rc)
+		goto end_access;
+
+	gnttab_set_map_op(&map, (unsigned long)page_address(mapped),
+			  GNTMAP_host_map, ref, 0);
+	rc = gnttab_map_refs(&map, NULL, &mapped, 1);
+	if (!rc && map.status != GNTST_okay) {
+		dev_err(&edu->pdev->dev, "grant map: status %d\n", map.status);
+		rc = -EIO;
+	}
+	if (rc)
+		goto free_mapped;
+
+	rc = edu_grant_round_trip(edu, buf, granted, mapped, seed);
+	gnttab_set_unmap_op(&unmap, (unsigned long)page_address(mapped),
+			    GNTMAP_host_map, map.handle);
+	if (gnttab_unmap_refs(&unmap, NULL, &mapped, 1) ||
+	    unmap.status != GNTST_okay) {
+		dev_err(&edu->pdev->dev, "grant unmap: status %d\n",
+			unmap.status);
+		rc = rc ?: -EIO;
+	}
+free_mapped:
+	gnttab_free_pages(1, &mapped);
+end_access:
+	/* Frees the page once Xen no longer lets anyone map it. */
+	if (ref >= 0) {
+		gnttab_end_foreign_access(ref, granted);
+		granted = NULL;
+	}
+free:
+	if (granted)
+		__free_page(granted);
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+static ssize_t grant_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	u32 seed;
+	int rc;
+
+	rc = kstrtou32_from_user(ubuf, count, 0, &seed);
+	if (rc)
+		return rc;
+	mutex_lock(&edu->lock);
+	rc = edu_grant(edu, seed);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations grant_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = grant_write,
+};
+
+/*
+ * The device writes 64 bytes to a raw bus address, bypassing the DMA API:
+ * what a stray or stale DMA does. For the tests that the IOMMU stops it.
+ */
+static ssize_t stray_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	u64 addr;
+	int rc;
+
+	rc = kstrtou64_from_user(ubuf, count, 0, &addr);
+	if (rc)
+		return rc;
+	mutex_lock(&edu->lock);
+	rc = edu_dma(edu, addr, 64, true);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations stray_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = stray_write,
+};
+
+/* A page of dom0 with no memory behind it, as backends map grants at. */
+static struct page *edu_ballooned;
+
+static int stray_targets_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "ballooned %#llx\n", page_to_phys(edu_ballooned));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stray_targets);
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_dev *edu;
@@ -567,6 +726,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file_unsafe("dma_bits", 0600, edu->dir, edu,
 				   &dma_bits_fops);
 	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
+	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
+	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
 	pci_set_drvdata(pdev, edu);
 	return 0;
 }
@@ -596,10 +757,17 @@ static int __init edu_test_init(void)
 {
 	int rc;
 
-	edu_debugfs = debugfs_create_dir("pv-iommu-edu", NULL);
-	rc = pci_register_driver(&edu_driver);
+	rc = xen_alloc_ballooned_pages(1, &edu_ballooned);
 	if (rc)
+		return rc;
+	edu_debugfs = debugfs_create_dir("pv-iommu-edu", NULL);
+	debugfs_create_file("stray_targets", 0400, edu_debugfs, NULL,
+			    &stray_targets_fops);
+	rc = pci_register_driver(&edu_driver);
+	if (rc) {
 		debugfs_remove_recursive(edu_debugfs);
+		xen_free_ballooned_pages(1, &edu_ballooned);
+	}
 	return rc;
 }
 module_init(edu_test_init);
@@ -608,6 +776,7 @@ static void __exit edu_test_exit(void)
 {
 	pci_unregister_driver(&edu_driver);
 	debugfs_remove_recursive(edu_debugfs);
+	xen_free_ballooned_pages(1, &edu_ballooned);
 }
 module_exit(edu_test_exit);
 

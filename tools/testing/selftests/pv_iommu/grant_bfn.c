@@ -2,7 +2,9 @@
 /*
  * GNTMAP_request_bfn_map: a grant's device mapping at a BFN dom0 chooses.
  * dom0 grants one of its pages to itself (gntalloc) and maps the grant
- * device-only through GNTTABOP_map_grant_ref, as a backend would.
+ * device-only through GNTTABOP_map_grant_ref, as a backend would. The
+ * mapping holds references like map_page's, dev_bus_addr gives the MFN
+ * back, and once dom0 manages its BFN space, a device map must say where.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,10 @@
 #define GNTTABOP_unmap_grant_ref	1
 #define GNTMAP_device_map		0x1
 #define GNTMAP_host_map			0x2
+#define GNTMAP_readonly			0x4
+#define GNTMAP_request_bfn_map		0x40
 #define GNTST_okay			0
+#define GNTST_general_error		(-1)
 #define GNTST_bad_dev_addr		(-6)
 #define TEST_BFN			0x4000000ULL
 
@@ -75,8 +80,7 @@ FIXTURE_TEARDOWN(grant)
 	struct pv_iommu_audit_op now;
 
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
-	EXPECT_EQ(self->base.mappings, now.mappings);
-	EXPECT_EQ(self->base.page_refs, now.page_refs);
+	EXPECT_AUDIT_EQ(self->base, now);
 	munmap(self->page, 4096);
 	munmap(self->map, 4096);
 	close(self->gfd);
@@ -118,18 +122,44 @@ TEST_F(grant, device_map_at_the_requested_bfn)
 	ASSERT_EQ(GNTST_okay,
 		  map_grant(self->fd, self->map, self->ref,
 			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
-	/* The bus address is the one asked for, not the frame's MFN. */
-	EXPECT_EQ(addr, self->map->dev_bus_addr);
+	/* dev_bus_addr comes back as the frame's machine address. */
+	EXPECT_NE(addr, self->map->dev_bus_addr);
+	EXPECT_EQ(0, self->map->dev_bus_addr & 4095);
 	handle = self->map->handle;
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_EQ(self->base.mappings + 1, now.mappings);
-	/* The grant's pin keeps the frame: no reference of the interface. */
-	EXPECT_EQ(self->base.page_refs, now.page_refs);
+	/* Like map_page: a page and a writable type reference. */
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+	EXPECT_EQ(self->base.type_refs + 1, now.type_refs);
 
 	EXPECT_EQ(GNTST_bad_dev_addr,
 		  unmap_grant(self->fd, self->unmap, handle, addr + 4096));
 	EXPECT_EQ(GNTST_okay,
 		  unmap_grant(self->fd, self->unmap, handle, addr));
+}
+
+TEST_F(grant, read_only_device_map_takes_no_type_reference)
+{
+	const __u64 addr = TEST_BFN << 12;
+	struct pv_iommu_audit_op now;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_readonly |
+			    GNTMAP_request_bfn_map, addr));
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+	EXPECT_EQ(self->base.type_refs, now.type_refs);
+	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap,
+					  self->map->handle, addr));
+}
+
+/* Xen no longer maps grants BFN=MFN for dom0: the MFN is no bus address. */
+TEST_F(grant, device_map_without_a_bfn_is_refused)
+{
+	EXPECT_EQ(GNTST_general_error,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map, 0));
 }
 
 TEST_F(grant, bfn_request_needs_a_device_map)
