@@ -11,6 +11,7 @@ cache=${PV_IOMMU_CACHE:-/var/cache/xen-pv-iommu}
 priv=$cache-private/$name
 if [ ! -d "$priv/cache" ]; then
 	mkdir -p "$priv"
+	rm -rf "$priv/cache.new"
 	flock "$cache.lock" cp -a "$cache" "$priv/cache.new"
 	mv "$priv/cache.new" "$priv/cache"
 fi
