@@ -457,7 +457,7 @@ static u8 foreign_pattern(u32 seed, u32 page, u32 off)
  * buffer's end.
  */
 static int edu_copy_page(struct edu_dev *edu, void *buf, dma_addr_t bus,
-			    bool to_guest)
+			 bool to_guest)
 {
 	enum dma_data_direction dir = to_guest ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
 	struct device *dev = &edu->pdev->dev;
