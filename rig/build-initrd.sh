@@ -69,13 +69,19 @@ done
 # glibc's pthread_cancel dlopen()s it; ldd does not list it.
 cp -L /lib/x86_64-linux-gnu/libgcc_s.so.1 "$R"/lib/x86_64-linux-gnu/
 cp /etc/xen/xl.conf "$R"/etc/xen/
+# Hotplug scripts for the backends stage's disks and NICs, in busybox sh.
+mkdir -p "$R"/etc/xen/scripts
+cp "$TOP"/rig/initramfs/xen-scripts/* "$R"/etc/xen/scripts/
+rm -rf "$R"/rig/xen-scripts
 
 # The test domU: dom0's kernel (it boots as PVH too), its own busybox
 # initramfs with the agent, its xl config; dom0's side of its tests.
 D=$CACHE/domu-root
 rm -rf "$D"
 mkdir -p "$D"/{bin,proc,sys,dev} "$R"/domu
-cp /bin/busybox "$SELFTESTS_OBJ"/domu_agent "$D"/bin/
+cp /bin/busybox "$SELFTESTS_OBJ"/domu_agent "$SELFTESTS_OBJ"/disk_rw \
+	"$SELFTESTS_OBJ"/disk_iops "$SELFTESTS_OBJ"/net_stream \
+	"$TOP"/rig/domu/backends.sh "$D"/bin/
 cp "$TOP"/rig/domu/init "$D"/init
 (cd "$D" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$R"/domu/initrd.gz
 cp "$OUT"/vmlinuz "$TOP"/rig/domu/domu.cfg "$SELFTESTS_OBJ"/domu_smoke "$R"/domu/

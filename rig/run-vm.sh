@@ -1,6 +1,7 @@
 #!/bin/bash
 # Boot our Xen and dom0 under QEMU (TCG, q35, emulated VT-d) with an NVMe
-# disk, a virtio-blk disk and two edu DMA engines (28-bit and 64-bit), in
+# disk, a virtio-blk disk, two edu DMA engines (28-bit and 64-bit) and an
+# e1000e on QEMU's user network, in
 # the mode given (check|demo); the serial log goes to $LOGS/MODE.log.
 # virtio devices bypass QEMU's IOMMU unless iommu_platform=on: real devices
 # never do, and with bus address = PFN a bypassing device would miss.
@@ -26,6 +27,10 @@ if [ -n "${NO_XEN:-}" ]; then
 	      -append "console=ttyS0 panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}")
 fi
 
+# The backends stage's receiver: QEMU starts it for each connection a
+# guest makes to 10.0.2.100:9000 through the e1000e; it checks every byte.
+NET_CHECK="$CACHE/obj/selftests/pv_iommu/net_stream check"
+
 log "booting the VM ($MODE), serial log: $LOG"
 rc=0
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
@@ -37,7 +42,9 @@ timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-drive file="$CACHE/disks/vblk.img",if=none,id=vblk0,format=raw \
 	-device virtio-blk-pci,drive=vblk0,disable-legacy=on,iommu_platform=on \
 	-device edu,addr=0x10,dma_mask=0xfffffff \
-	-device edu,addr=0x11,dma_mask=0xffffffffffffffff ${QEMU_ARGS_EXTRA:-} \
+	-device edu,addr=0x11,dma_mask=0xffffffffffffffff \
+	-nic user,model=e1000e,guestfwd=tcp:10.0.2.100:9000-cmd:"$NET_CHECK" \
+	${QEMU_ARGS_EXTRA:-} \
 	</dev/null >"$LOG" 2>&1 || rc=$?
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc

@@ -130,3 +130,51 @@ domu_stop() {
 	done
 	return 1
 }
+
+# The backends domUs (stage 50-backends, make bench) run rig/domu/backends.sh
+# with a blkfront disk on dom0's NVMe and, with VIF, a NIC on dom0's bridge.
+BACKENDS_DISK=/dev/nvme0n1
+BACKENDS_TIMEOUT=${BACKENDS_TIMEOUT:-900}
+
+# backends_bridge: dom0's e1000e in a bridge for the domUs' vifs.
+backends_bridge() {
+	brctl addbr br0 && brctl addif br0 eth0 && ip link set eth0 up &&
+		ip link set br0 up
+}
+
+# backends_cfg TYPE MODE MIB SEED [VIF]: an xl config for a backends domU.
+backends_cfg() {
+	cat <<EOC
+name = "backends-$1"
+type = "$1"
+tsc_mode = "native"
+kernel = "/domu/vmlinuz"
+ramdisk = "/domu/initrd.gz"
+extra = "console=hvc0 panic=-1 quiet kmemleak=off rig.domu=$2 rig.mib=$3 rig.seed=$4"
+memory = 128
+vcpus = 1
+on_poweroff = "destroy"
+on_crash = "preserve"
+disk = [ 'format=raw,vdev=xvda,access=rw,target=$BACKENDS_DISK' ]
+${5:+vif = [ 'bridge=br0' ]}
+EOC
+}
+
+# backends_guest TYPE MODE MIB SEED [VIF]: boot a backends domU and wait
+# until it has powered off; its console goes to stdout, prefixed "# ".
+backends_guest() {
+	local name=backends-$1 i=0
+	backends_cfg "$@" >/tmp/$name.cfg
+	xl create -q /tmp/$name.cfg || return 1
+	while xl domid $name >/dev/null 2>&1; do
+		i=$((i + 1))
+		if [ $i -gt "$BACKENDS_TIMEOUT" ]; then
+			echo "# $name: still running after $BACKENDS_TIMEOUT s"
+			xl destroy $name
+			break
+		fi
+		sleep 1
+	done
+	tr -d '\r' <"/var/log/xen/console/guest-$name.log" | sed 's/^/# /'
+	echo "# $name: gone after about $i s"
+}

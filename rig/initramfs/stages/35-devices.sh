@@ -45,8 +45,10 @@ disk_round_trip() {
 	return $rc
 }
 
+# rig.edu_test=NAME on dom0's command line: only that edu_dma test.
+only=$(sed -n 's/.*rig\.edu_test=\([^ ]*\).*/\1/p' /proc/cmdline)
 insmod /lib/modules/extra/pv-iommu-edu-test.ko &&
-	/selftests/pv_iommu/edu_dma
+	/selftests/pv_iommu/edu_dma ${only:+-t "$only"}
 rmmod pv-iommu-edu-test
 
 echo "1..2"

@@ -7,13 +7,16 @@
  * VM (busybox dd from /dev/urandom and md5sum take minutes for 256 MiB
  * under QEMU TCG).
  *
- * usage: disk_rw DEVICE MIB SEED   exit status 0 if all came back intact
+ * usage: disk_rw DEVICE MIB SEED [check]   exit status 0 if all came back
+ * intact; with "check", only read and compare what an earlier run (in
+ * another domain, say) wrote.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,17 +52,19 @@ int main(int argc, char **argv)
 	uint64_t sum_w = 0xcbf29ce484222325ULL, sum_r = sum_w, x, seed;
 	unsigned long long differ = 0;
 	long i, mib = 0, chunks;
+	int check_only;
 	double t0, t1, t2;
 	uint64_t *buf;
 	size_t j;
 	int fd;
 
-	if (argc == 4)
+	if (argc == 4 || (argc == 5 && !strcmp(argv[4], "check")))
 		mib = atol(argv[2]);
 	if (mib <= 0 || mib % (CHUNK >> 20)) {
-		fprintf(stderr, "usage: disk_rw DEVICE MIB(multiple of 4) SEED\n");
+		fprintf(stderr, "usage: disk_rw DEVICE MIB(multiple of 4) SEED [check]\n");
 		return 2;
 	}
+	check_only = argc == 5;
 	seed = strtoull(argv[3], NULL, 0) | 1;	/* xorshift: never 0 */
 	chunks = mib / (CHUNK >> 20);
 	fd = open(argv[1], O_RDWR | O_DIRECT);
@@ -74,12 +79,13 @@ int main(int argc, char **argv)
 		for (j = 0; j < WORDS; j++)
 			buf[j] = next(&x);
 		sum_w = checksum(sum_w, buf, WORDS);
-		if (pwrite(fd, buf, CHUNK, (off_t)i * CHUNK) != CHUNK) {
+		if (!check_only &&
+		    pwrite(fd, buf, CHUNK, (off_t)i * CHUNK) != CHUNK) {
 			perror("write");
 			return 1;
 		}
 	}
-	if (fsync(fd)) {
+	if (!check_only && fsync(fd)) {
 		perror("fsync");
 		return 1;
 	}
@@ -97,8 +103,9 @@ int main(int argc, char **argv)
 	close(fd);
 	free(buf);
 
-	printf("# %s: %ld MiB (seed %llu) written in %.1f s, checksum %016llx\n",
-	       argv[1], mib, (unsigned long long)seed, t1 - t0,
+	printf("# %s: %ld MiB (seed %llu) %s in %.1f s, checksum %016llx\n",
+	       argv[1], mib, (unsigned long long)seed,
+	       check_only ? "expected" : "written", t1 - t0,
 	       (unsigned long long)sum_w);
 	printf("# read back in %.1f s, checksum %016llx, %llu words differ\n",
 	       t2 - t1, (unsigned long long)sum_r, differ);

@@ -12,6 +12,10 @@
  *   check SEED  verify it: "ok" or "bad page P off O got X want Y"
  *   privcmd     the PV-IOMMU hypercall as this domU, which has no right to
  *               it: TAP lines on the console, "ok N" or "fail K of N: ..."
+ *   grant SEED  grant NPAGES new pages to dom0 (gntalloc), writable, with
+ *               the pattern in them: "ok REF REF ..." (dom0 maps them
+ *               through gntdev, as a user-space backend does)
+ *   gcheck SEED verify the granted pages: as "check"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <xen/gntalloc.h>
 #include <xenstore.h>
 
 #include "pattern.h"
@@ -31,7 +37,7 @@
 #define NPAGES		64
 #define PAGE_SZ		4096
 #define DIR		"data/pv-iommu/"
-#define RESULT_MAX	256
+#define RESULT_MAX	(NPAGES * 9 + 16)
 #define POLL_MS		100
 
 /* Pagemap entries: bit 63 page present, bits 0-54 the PFN. */
@@ -41,6 +47,9 @@
 static struct xs_handle *xs;
 static uint8_t *pages;
 static __u64 gfns[NPAGES];
+/* The pages granted to dom0 ("grant"), and their grant references. */
+static uint8_t *granted;
+static uint32_t grefs[NPAGES];
 
 static bool xs_put(const char *node, const char *val)
 {
@@ -98,23 +107,23 @@ static bool publish_gfns(void)
 	return xs_put("gfns", buf);
 }
 
-static void fill(uint32_t seed, char *res)
+static void fill(uint8_t *buf, uint32_t seed, char *res)
 {
 	uint32_t p, o;
 
 	for (p = 0; p < NPAGES; p++)
 		for (o = 0; o < PAGE_SZ; o++)
-			pages[p * PAGE_SZ + o] = pv_iommu_pattern(seed, p, o);
+			buf[p * PAGE_SZ + o] = pv_iommu_pattern(seed, p, o);
 	strcpy(res, "ok");
 }
 
-static void check(uint32_t seed, char *res)
+static void check(const uint8_t *buf, uint32_t seed, char *res)
 {
 	uint32_t p, o;
 
 	for (p = 0; p < NPAGES; p++) {
 		for (o = 0; o < PAGE_SZ; o++) {
-			uint8_t got = pages[p * PAGE_SZ + o];
+			uint8_t got = buf[p * PAGE_SZ + o];
 			uint8_t want = pv_iommu_pattern(seed, p, o);
 
 			if (got != want) {
@@ -126,6 +135,54 @@ static void check(uint32_t seed, char *res)
 		}
 	}
 	strcpy(res, "ok");
+}
+
+/* NPAGES new pages granted to dom0, writable, mapped here; once. */
+static int grant_pages(void)
+{
+	struct ioctl_gntalloc_alloc_gref *alloc;
+	int fd, rc = 0;
+
+	if (granted)
+		return 0;
+	fd = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
+	alloc = malloc(sizeof(*alloc) + NPAGES * sizeof(alloc->gref_ids[0]));
+	if (fd < 0 || !alloc)
+		return -errno;
+	*alloc = (struct ioctl_gntalloc_alloc_gref){
+		.domid = 0, .flags = GNTALLOC_FLAG_WRITABLE, .count = NPAGES,
+	};
+	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc)) {
+		rc = -errno;
+	} else {
+		granted = mmap(NULL, NPAGES * PAGE_SZ, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, alloc->index);
+		if (granted == MAP_FAILED) {
+			granted = NULL;
+			rc = -errno;
+		} else {
+			memcpy(grefs, alloc->gref_ids, sizeof(grefs));
+		}
+	}
+	free(alloc);
+	/* The grants and the mapping outlive the file. */
+	close(fd);
+	return rc;
+}
+
+static void grant(uint32_t seed, char *res)
+{
+	size_t n;
+	int i, rc = grant_pages();
+
+	if (rc) {
+		snprintf(res, RESULT_MAX, "error gntalloc: %s", strerror(-rc));
+		return;
+	}
+	fill(granted, seed, res);
+	n = strlen(res);
+	for (i = 0; i < NPAGES; i++)
+		n += snprintf(res + n, RESULT_MAX - n, " %u", grefs[i]);
 }
 
 /* One op of the refusal test and the status it must get. */
@@ -244,9 +301,13 @@ static void run(const char *verb, const char *arg, char *res)
 	bool has_seed = *arg && !*end;
 
 	if (!strcmp(verb, "fill") && has_seed)
-		fill(seed, res);
+		fill(pages, seed, res);
 	else if (!strcmp(verb, "check") && has_seed)
-		check(seed, res);
+		check(pages, seed, res);
+	else if (!strcmp(verb, "grant") && has_seed)
+		grant(seed, res);
+	else if (!strcmp(verb, "gcheck") && has_seed && granted)
+		check(granted, seed, res);
 	else if (!strcmp(verb, "privcmd"))
 		refusal_test(res);
 	else
@@ -265,7 +326,8 @@ static void serve(void)
 	unsigned long last = 0;
 
 	for (;;) {
-		char verb[16] = "", arg[32] = "", res[RESULT_MAX], out[300];
+		char verb[16] = "", arg[32] = "", res[RESULT_MAX];
+		char out[RESULT_MAX + 24];
 		unsigned long seq;
 		unsigned int n;
 		char *cmd;
