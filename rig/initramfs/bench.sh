@@ -6,7 +6,8 @@
 # - on the PV-IOMMU, the boot map's figures, and the same memory mapped
 #   again at run time the way XenServer's dom0 does and the way the boot
 #   map does (test helper's remap), then an edu DMA round trip to show the
-#   map still works.
+#   map still works;
+# - under Xen, a PVH domU's disk and NIC throughput through dom0's backends.
 # rig.bench_seconds=N (kernel command line): seconds per size, default 5.
 . /rig/lib.sh
 EDU=0000:00:11.0
@@ -92,6 +93,19 @@ verify_dma() {
 	rmmod pv_iommu_edu_test
 }
 
+# A guest's disk and NIC through dom0's backends: a PVH domU times MIB MiB
+# through blkfront both ways, 4 KiB random reads and MIB MiB through
+# netfront (rig/domu/backends.sh), with the grant operations dom0 sent per
+# MiB moved (each carries its device mapping: no hypercall of its own).
+backends_bench() {
+	local mib=64 maps unmaps
+	xen_daemons_start && backends_bridge || return
+	maps=$(stat_of grant_maps)
+	unmaps=$(stat_of grant_unmaps)
+	backends_guest pvh bench $mib 1 vif | grep '@@BENCH' | sed "s/^# //; s/\$/ backend=$BACKEND/"
+	echo "@@BENCH backends_grants backend=$BACKEND mib=$((mib * 3)) maps=$(($(stat_of grant_maps) - maps)) unmaps=$(($(stat_of grant_unmaps) - unmaps))"
+}
+
 BACKEND=$(backend)
 echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS"
 bind_benchmark
@@ -99,6 +113,7 @@ for pages in 1 16 256; do
 	dma_bench $pages
 done
 unbind_benchmark
+case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
 	map_figures
 	verify_dma

@@ -18,6 +18,8 @@
 #include <xen/pv-iommu-dma.h>
 #include <xen/interface/grant_table.h>
 
+#include "pv-iommu.h"
+
 /**
  * xen_pv_iommu_grant_map_ops() - map grants for devices at BFN = PFN too
  * @ops: grant map operations, about to be issued
@@ -33,6 +35,7 @@ void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
 		ops[i].flags |= GNTMAP_device_map | GNTMAP_request_bfn_map;
 		ops[i].dev_bus_addr = page_to_phys(pages[i]);
 	}
+	atomic64_add(count, &pv_iommu_stats.grant_maps);
 }
 
 /**
@@ -50,4 +53,5 @@ void xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
 
 	for (i = 0; i < count; i++)
 		ops[i].dev_bus_addr = page_to_phys(pages[i]);
+	atomic64_add(count, &pv_iommu_stats.grant_unmaps);
 }

@@ -32,6 +32,8 @@ int pv_iommu_query_caps(struct pv_iommu_caps *caps);
  * @mapped: pages of dom0 mapped BFN=PFN, by the order of their mapping
  * @unmapped_pages: pages unmapped before they left dom0 (ballooning)
  * @remapped_pages: pages mapped again after they came back
+ * @grant_maps: grant map operations sent with a device mapping at BFN = PFN
+ * @grant_unmaps: grant unmap operations sent to remove one
  * @bounced_bytes: bytes copied through a bounce buffer (any swiotlb)
  * @boot_map_ns: wall time of the boot-time 1:1 map
  * @boot_map_hypercalls: hypercalls of the boot-time map
@@ -46,6 +48,8 @@ struct pv_iommu_stats {
 	atomic64_t mapped[PV_IOMMU_NR_ORDERS];
 	atomic64_t unmapped_pages;
 	atomic64_t remapped_pages;
+	atomic64_t grant_maps;
+	atomic64_t grant_unmaps;
 	atomic64_t bounced_bytes;
 	u64 boot_map_ns;
 	u64 boot_map_hypercalls;
