@@ -6,7 +6,10 @@
 for m in /lib/modules/extra/*.ko; do
 	insmod "$m" 2>/dev/null
 done
+# What dom0 holds before the guest exists, for the teardown test.
+audit=$(/selftests/pv_iommu/audit)
 if domid=$(domu_start); then
+	PV_IOMMU_AUDIT_BEFORE_DOMU=$audit \
 	PV_IOMMU_DOMU=$domid \
 	PV_IOMMU_DOMU_GFNS=$(xenstore-read "$(domu_dir)"/gfns) \
 	PV_IOMMU_DOMU_CMD="sh -c '. /rig/lib.sh; domu_cmd \"\$@\"' domu_cmd" \
