@@ -36,15 +36,8 @@ only=$(sed -n 's/.*rig\.only=\([^ ]*\).*/\1/p' <<<"${DOM0_ARGS_EXTRA:-}")
 others=$(tr '+,' '\n\n' <<<"${only:-$all}" | grep -vx "$DEVICES" | paste -sd+)
 verdict=0
 if [ -n "$others" ]; then
-	# Once more if it fails: dom0's user space is sometimes corrupted while
-	# a domU runs (cause not found yet; see README). Both verdicts show.
 	boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" "${QEMU_ARGS_EXTRA:-}" ||
-		{
-			echo "--- $MODE failed: booting it once more ---"
-			cp "$LOGS/$MODE.log" "$LOGS/$MODE-first.log"
-			boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" \
-				"${QEMU_ARGS_EXTRA:-}" || verdict=1
-		}
+		verdict=1
 fi
 case "+$(tr , + <<<"${only:-$all}")+" in
 *"+$DEVICES+"*)
