@@ -39,15 +39,8 @@ others=$(grep -vxF "$(tr ' ' '\n' <<<"$DEVICES")" <<<"$asked" | paste -sd+)
 devices=$(grep -xF "$(tr ' ' '\n' <<<"$DEVICES")" <<<"$asked" | paste -sd+)
 verdict=0
 if [ -n "$others" ]; then
-	# Once more if it fails: dom0's user space is sometimes corrupted while
-	# a domU runs (cause not found yet; see README). Both verdicts show.
 	boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" "${QEMU_ARGS_EXTRA:-}" ||
-		{
-			echo "--- $MODE failed: booting it once more ---"
-			cp "$LOGS/$MODE.log" "$LOGS/$MODE-first.log"
-			boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" \
-				"${QEMU_ARGS_EXTRA:-}" || verdict=1
-		}
+		verdict=1
 fi
 if [ -n "$devices" ]; then
 	boot "$MODE-devices" "${DOM0_ARGS_EXTRA:-} rig.only=$devices" \

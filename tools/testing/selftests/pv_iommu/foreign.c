@@ -456,7 +456,7 @@ static int write_file(const char *path, const char *text)
 }
 
 /* The domU agent's answer to a command (PV_IOMMU_DOMU_CMD runs it). */
-static int domu_ask(const char *cmd, char *answer, size_t size)
+static int domu_says(const char *cmd, char *answer, size_t size)
 {
 	const char *tool = getenv("PV_IOMMU_DOMU_CMD");
 	char line[160];
@@ -472,22 +472,6 @@ static int domu_ask(const char *cmd, char *answer, size_t size)
 		answer[0] = 0;
 	answer[strcspn(answer, "\n")] = 0;
 	return pclose(f) ? -EIO : 0;
-}
-
-/*
- * As domu_ask(), asked again once if the dom0 tool itself failed: dom0's
- * shell and xenstore tools have crashed now and then (cause unknown, see
- * the closing note of session 2); the retry is logged.
- */
-static int domu_says(const char *cmd, char *answer, size_t size)
-{
-	int rc = domu_ask(cmd, answer, size);
-
-	if (rc != -EIO)
-		return rc;
-	fprintf(stderr, "# domU command '%s' failed in dom0, asking again\n",
-		cmd);
-	return domu_ask(cmd, answer, size);
 }
 
 static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
