@@ -202,13 +202,40 @@ FIXTURE_SETUP(foreign)
 				    &self->base));
 }
 
+/* The domU agent's answer to a command (PV_IOMMU_DOMU_CMD runs it). */
+static int domu_says(const char *cmd, char *answer, size_t size)
+{
+	const char *tool = getenv("PV_IOMMU_DOMU_CMD");
+	char line[160];
+	FILE *f;
+
+	if (!tool)
+		return -ENOENT;
+	snprintf(line, sizeof(line), "%s %s", tool, cmd);
+	f = popen(line, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(answer, size, f))
+		answer[0] = 0;
+	answer[strcspn(answer, "\n")] = 0;
+	return pclose(f) ? -EIO : 0;
+}
+
 FIXTURE_TEARDOWN(foreign)
 {
 	struct pv_iommu_audit_op now;
+	char answer[64];
 
 	/* Every test leaves what the interface holds as it found it. */
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
+	/*
+	 * A p2m change the test made (add/remove_from_physmap) has the guest's
+	 * vCPU send this server a synchronous invalidation the next time it
+	 * runs: an emulator serves it before it destroys the server. Any
+	 * answer of the agent (to a command it does not know) means it ran.
+	 */
+	EXPECT_EQ(0, domu_says("settle", answer, sizeof(answer)));
 	serve_end(self->srv);
 	munmap(self->ops, GUEST_GFNS * sizeof(struct pv_iommu_op));
 	close(self->fd);
@@ -453,25 +480,6 @@ static int write_file(const char *path, const char *text)
 		rc = -errno;
 	close(fd);
 	return rc;
-}
-
-/* The domU agent's answer to a command (PV_IOMMU_DOMU_CMD runs it). */
-static int domu_says(const char *cmd, char *answer, size_t size)
-{
-	const char *tool = getenv("PV_IOMMU_DOMU_CMD");
-	char line[160];
-	FILE *f;
-
-	if (!tool)
-		return -ENOENT;
-	snprintf(line, sizeof(line), "%s %s", tool, cmd);
-	f = popen(line, "r");
-	if (!f)
-		return -errno;
-	if (!fgets(answer, size, f))
-		answer[0] = 0;
-	answer[strcspn(answer, "\n")] = 0;
-	return pclose(f) ? -EIO : 0;
 }
 
 static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
