@@ -4,35 +4,33 @@
  */
 
 #include <linux/build_bug.h>
-#include <linux/init.h>
+#include <linux/stddef.h>
+#include <asm/xen/hypercall.h>
 #include <xen/interface/pv_iommu.h>
 
 #include "pv-iommu.h"
 
-#define PV_IOMMU_OP_CHECK(field, offset) \
-	BUILD_BUG_ON(offsetof(struct pv_iommu_op, field) != (offset))
+/* The layout is ABI: Xen asserts the same size and offsets. */
+#define PV_IOMMU_OP_AT(field, offset) \
+	static_assert(offsetof(struct pv_iommu_op, field) == (offset))
 
-/* The layout is ABI: Xen checks the same sizes and offsets. */
-static void __init __maybe_unused pv_iommu_abi_checks(void)
-{
-	BUILD_BUG_ON(sizeof(struct pv_iommu_op) != 32);
-	PV_IOMMU_OP_CHECK(subop_id, 0);
-	PV_IOMMU_OP_CHECK(flags, 2);
-	PV_IOMMU_OP_CHECK(status, 4);
-	PV_IOMMU_OP_CHECK(u.map_page.bfn, 8);
-	PV_IOMMU_OP_CHECK(u.map_page.gfn, 16);
-	PV_IOMMU_OP_CHECK(u.unmap_page.bfn, 8);
-	PV_IOMMU_OP_CHECK(u.map_foreign_page.bfn, 8);
-	PV_IOMMU_OP_CHECK(u.map_foreign_page.gfn, 16);
-	PV_IOMMU_OP_CHECK(u.map_foreign_page.domid, 24);
-	PV_IOMMU_OP_CHECK(u.map_foreign_page.ioserver, 26);
-	PV_IOMMU_OP_CHECK(u.lookup_foreign_page.bfn, 8);
-	PV_IOMMU_OP_CHECK(u.lookup_foreign_page.gfn, 16);
-	PV_IOMMU_OP_CHECK(u.lookup_foreign_page.domid, 24);
-	PV_IOMMU_OP_CHECK(u.lookup_foreign_page.ioserver, 26);
-	PV_IOMMU_OP_CHECK(u.unmap_foreign_page.bfn, 8);
-	PV_IOMMU_OP_CHECK(u.unmap_foreign_page.ioserver, 16);
-}
+static_assert(sizeof(struct pv_iommu_op) == 32);
+PV_IOMMU_OP_AT(subop_id, 0);
+PV_IOMMU_OP_AT(flags, 2);
+PV_IOMMU_OP_AT(status, 4);
+PV_IOMMU_OP_AT(u.map_page.bfn, 8);
+PV_IOMMU_OP_AT(u.map_page.gfn, 16);
+PV_IOMMU_OP_AT(u.unmap_page.bfn, 8);
+PV_IOMMU_OP_AT(u.map_foreign_page.bfn, 8);
+PV_IOMMU_OP_AT(u.map_foreign_page.gfn, 16);
+PV_IOMMU_OP_AT(u.map_foreign_page.domid, 24);
+PV_IOMMU_OP_AT(u.map_foreign_page.ioserver, 26);
+PV_IOMMU_OP_AT(u.lookup_foreign_page.bfn, 8);
+PV_IOMMU_OP_AT(u.lookup_foreign_page.gfn, 16);
+PV_IOMMU_OP_AT(u.lookup_foreign_page.domid, 24);
+PV_IOMMU_OP_AT(u.lookup_foreign_page.ioserver, 26);
+PV_IOMMU_OP_AT(u.unmap_foreign_page.bfn, 8);
+PV_IOMMU_OP_AT(u.unmap_foreign_page.ioserver, 16);
 
 /**
  * pv_iommu_query_caps() - ask Xen what this domain may do with the IOMMU
