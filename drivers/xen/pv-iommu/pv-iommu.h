@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/types.h>
+#include <asm/xen/hypercall.h>
 #include <xen/interface/pv_iommu.h>
 
 /**

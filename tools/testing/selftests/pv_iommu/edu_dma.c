@@ -306,7 +306,7 @@ TEST(stray_dma_faults)
 TEST(backend_active_where_xen_allows_it)
 {
 	struct pv_iommu_op op = { .subop_id = IOMMUOP_query_caps };
-	const u16 needed = IOMMU_QUERY_map_cap | IOMMU_QUERY_map_all_gfns;
+	const __u16 needed = IOMMU_QUERY_map_cap | IOMMU_QUERY_map_all_gfns;
 	int fd;
 
 	if (xen_swiotlb_boot()) {

@@ -11,16 +11,16 @@
 #include <fcntl.h>
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The kernel header is written with the kernel's type names. */
-typedef __u16 u16;
-typedef __s32 s32;
-typedef __u64 u64;
 #include "../../../../include/xen/interface/pv_iommu.h"
+
+/* From <xen/interface/xen.h>, which is not written for user space. */
+#define __HYPERVISOR_iommu_op		56
 
 /*
  * From <xen/privcmd.h>, whose user space copy includes a kernel-only
