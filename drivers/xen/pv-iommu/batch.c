@@ -35,9 +35,44 @@ static bool account_op(const struct pv_iommu_op *op)
 	return false;
 }
 
+#if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
+/* Operations still to fail on purpose (the test helper's fail_next_ops). */
+atomic_t pv_iommu_fail_next_ops = ATOMIC_INIT(0);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_fail_next_ops, XEN_PV_IOMMU_TEST);
+
+/*
+ * Turn the operations that are to fail into subops Xen does not know:
+ * Xen does nothing for them and answers -EOPNOTSUPP, as it would for any
+ * operation it refuses. Every subop of the interface is below 0x8000.
+ */
+static void inject_failures(struct pv_iommu_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		if (atomic_add_unless(&pv_iommu_fail_next_ops, -1, 0))
+			b->ops[i].subop_id = ~b->ops[i].subop_id;
+}
+
+static void restore_injected(struct pv_iommu_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->ops[i].subop_id & 0x8000)
+			b->ops[i].subop_id = ~b->ops[i].subop_id;
+}
+#else
+static void inject_failures(struct pv_iommu_batch *b) { }
+static void restore_injected(struct pv_iommu_batch *b) { }
+#endif
+
 /**
  * pv_iommu_batch_submit() - send the gathered operations to Xen
  * @b: the batch; emptied
+ *
+ * Every operation's status holds its outcome afterwards: Xen's, or the
+ * hypercall's error if the call itself failed.
  *
  * Return: 0, or the first failure of this batch or an earlier one.
  */
@@ -49,17 +84,18 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	if (!b->nr)
 		return b->error;
 
+	inject_failures(b);
 	rc = HYPERVISOR_iommu_op(b->ops, b->nr);
+	restore_injected(b);
 	atomic64_inc(&pv_iommu_stats.hypercalls);
 	atomic64_add(b->nr, &pv_iommu_stats.ops);
-	if (rc) {
+	if (rc)
 		pr_err("iommu_op hypercall of %u ops failed: %d\n", b->nr, rc);
-		b->error = b->error ?: rc;
-	} else {
-		for (i = 0; i < b->nr; i++) {
-			failed += account_op(&b->ops[i]);
-			b->error = b->error ?: b->ops[i].status;
-		}
+	for (i = 0; i < b->nr; i++) {
+		if (rc)
+			b->ops[i].status = rc;
+		failed += account_op(&b->ops[i]);
+		b->error = b->error ?: b->ops[i].status;
 	}
 	trace_pv_iommu_batch_submit(b->nr, b->ops[0].u.map_page.bfn, rc, failed);
 	b->nr = 0;

@@ -10,6 +10,9 @@
  *                         as "<mfn> <order>" (in use by anything: map it
  *                         read-only only)
  *
+ *   pv_iommu_test/fail_next_ops  the next N PV-IOMMU operations fail (Xen
+ *                        is handed a subop it does not know for each)
+ *
  * MFNs are printed in hex with a 0x prefix.
  *
  * For the benchmark (make bench), it maps all of dom0's memory again at
@@ -209,6 +212,8 @@ static int __init pv_iommu_test_init(void)
 			    &contig_fops);
 	debugfs_create_file("remap", 0600, pv_iommu_test_dir, NULL,
 			    &remap_fops);
+	debugfs_create_atomic_t("fail_next_ops", 0600, pv_iommu_test_dir,
+				&pv_iommu_fail_next_ops);
 	return 0;
 }
 module_init(pv_iommu_test_init);
@@ -216,6 +221,7 @@ module_init(pv_iommu_test_init);
 static void __exit pv_iommu_test_exit(void)
 {
 	debugfs_remove_recursive(pv_iommu_test_dir);
+	atomic_set(&pv_iommu_fail_next_ops, 0);
 	__free_page(pv_iommu_test_page);
 }
 module_exit(pv_iommu_test_exit);
@@ -223,3 +229,4 @@ module_exit(pv_iommu_test_exit);
 MODULE_DESCRIPTION("Xen PV-IOMMU kselftest helper: MFNs of test frames");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(XEN_PV_IOMMU);
+MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);

@@ -61,6 +61,11 @@ struct pv_iommu_stats {
 
 extern struct pv_iommu_stats pv_iommu_stats;
 
+#if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
+/* Fault injection for the tests: the next N operations fail. */
+extern atomic_t pv_iommu_fail_next_ops;
+#endif
+
 /**
  * struct pv_iommu_batch - operations gathered for one hypercall
  * @ops: room for @size operations
