@@ -36,6 +36,10 @@ static int stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&s->remapped_pages));
 	seq_printf(m, "grant_maps: %lld\n", atomic64_read(&s->grant_maps));
 	seq_printf(m, "grant_unmaps: %lld\n", atomic64_read(&s->grant_unmaps));
+	seq_printf(m, "unmap_failed_pages: %lld\n",
+		   atomic64_read(&s->unmap_failed_pages));
+	seq_printf(m, "map_failed_pages: %lld\n",
+		   atomic64_read(&s->map_failed_pages));
 	seq_printf(m, "bounced_bytes: %lld\n", atomic64_read(&s->bounced_bytes));
 	seq_printf(m, "boot_map_us: %llu\n", s->boot_map_ns / NSEC_PER_USEC);
 	seq_printf(m, "boot_map_hypercalls: %llu\n", s->boot_map_hypercalls);

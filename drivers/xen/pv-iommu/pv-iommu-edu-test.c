@@ -772,10 +772,8 @@ static int edu_balloon_out(struct page *page, unsigned int fail)
 	unsigned long left;
 
 	atomic_set(&pv_iommu_fail_next_ops, fail);
-	xenmem_reservation_va_mapping_reset(1, &page);
+	left = xenmem_reservation_va_mapping_reset(1, &page);
 	atomic_set(&pv_iommu_fail_next_ops, 0);
-	/* Reset: no frame behind the page any more. */
-	left = __pfn_to_mfn(page_to_pfn(page)) == INVALID_P2M_ENTRY;
 	if (left && xenmem_reservation_decrease(1, &frame) != 1)
 		return -EIO;
 	return left;
@@ -790,10 +788,8 @@ static int edu_balloon_in(struct page *page, unsigned int fail)
 	if (xenmem_reservation_increase(1, &frame) != 1)
 		return -ENOMEM;
 	atomic_set(&pv_iommu_fail_next_ops, fail);
-	xenmem_reservation_va_mapping_update(1, &page, &frame);
+	mapped = xenmem_reservation_va_mapping_update(1, &page, &frame);
 	atomic_set(&pv_iommu_fail_next_ops, 0);
-	/* Nothing says otherwise: the caller would use it. */
-	mapped = 1;
 	return mapped;
 }
 
@@ -820,9 +816,10 @@ static int edu_balloon(struct edu_dev *edu, unsigned int fail_out,
 		goto out;
 
 	r->before = edu_reaches(edu, page, buf);
-	rc = r->left = edu_balloon_out(page, fail_out);
+	rc = edu_balloon_out(page, fail_out);
 	if (rc < 0)
 		goto leak;
+	r->left = rc;
 	if (!r->left) {
 		/* Still dom0's and still mapped: ours to free. */
 		r->kept_reached = edu_reaches(edu, page, buf);
@@ -832,9 +829,10 @@ static int edu_balloon(struct edu_dev *edu, unsigned int fail_out,
 	edu_expect_fault(edu, page);
 	edu_write_pattern(edu, page_to_phys(page), buf);
 
-	rc = r->mapped = edu_balloon_in(page, fail_in);
+	rc = edu_balloon_in(page, fail_in);
 	if (rc < 0)
 		goto leak;
+	r->mapped = rc;
 	if (r->mapped) {
 		r->after = edu_reaches(edu, page, buf);
 		goto out;

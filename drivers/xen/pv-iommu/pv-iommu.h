@@ -35,6 +35,8 @@ int pv_iommu_query_caps(struct pv_iommu_caps *caps);
  * @remapped_pages: pages mapped again after they came back
  * @grant_maps: grant map operations sent with a device mapping at BFN = PFN
  * @grant_unmaps: grant unmap operations sent to remove one
+ * @unmap_failed_pages: pages kept from Xen: their unmap failed
+ * @map_failed_pages: pages kept from the allocator: their map failed
  * @bounced_bytes: bytes copied through a bounce buffer (any swiotlb)
  * @boot_map_ns: wall time of the boot-time 1:1 map
  * @boot_map_hypercalls: hypercalls of the boot-time map
@@ -51,6 +53,8 @@ struct pv_iommu_stats {
 	atomic64_t remapped_pages;
 	atomic64_t grant_maps;
 	atomic64_t grant_unmaps;
+	atomic64_t unmap_failed_pages;
+	atomic64_t map_failed_pages;
 	atomic64_t bounced_bytes;
 	u64 boot_map_ns;
 	u64 boot_map_hypercalls;

@@ -58,8 +58,8 @@ tap_result 2 trace.unmap_pages_counts_every_page \
 	[ "$(sum_field pv_iommu_unmap_pages count)" = $PAGES ]
 tap_result 3 trace.map_pages_counts_every_page \
 	[ "$(sum_field pv_iommu_map_pages count)" = $PAGES ]
-tap_result 4 trace.balloon_hooks_report_no_error \
-	[ "$(count_bad 'pv_iommu_[a-z]*map_pages' error)" = 0 ]
+tap_result 4 trace.balloon_hooks_report_no_failure \
+	[ "$(count_bad 'pv_iommu_[a-z]*map_pages' failed)" = 0 ]
 # One unmap and one map operation per page, in hypercalls that all worked.
 tap_result 5 trace.batch_submit_carries_every_op \
 	[ "$(sum_field pv_iommu_batch_submit ops)" = $((2 * PAGES)) ]
