@@ -19,15 +19,16 @@
 struct pv_iommu_stats pv_iommu_stats;
 
 /* Count one operation Xen has done; true if it failed. */
-static bool account_op(const struct pv_iommu_op *op)
+static bool account_op(const struct pv_iommu_op *op, bool quiet)
 {
 	unsigned int order = IOMMU_get_page_order(op->flags);
 
 	if (op->status) {
 		atomic64_inc(&pv_iommu_stats.failed_ops);
-		pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
-				   op->subop_id, op->u.map_page.bfn,
-				   op->u.map_page.gfn, order, op->status);
+		if (!quiet)
+			pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
+					   op->subop_id, op->u.map_page.bfn,
+					   op->u.map_page.gfn, order, op->status);
 		return true;
 	}
 	if (op->subop_id == IOMMUOP_map_page)
@@ -36,7 +37,11 @@ static bool account_op(const struct pv_iommu_op *op)
 }
 
 #if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
-/* Operations still to fail on purpose (the test helper's fail_next_ops). */
+/*
+ * Operations to fail on purpose, after the next pv_iommu_fail_skip_ops
+ * (xen_pv_iommu=fail_op:N, the test helper's fail_next_ops).
+ */
+atomic_t pv_iommu_fail_skip_ops = ATOMIC_INIT(0);
 atomic_t pv_iommu_fail_next_ops = ATOMIC_INIT(0);
 EXPORT_SYMBOL_NS_GPL(pv_iommu_fail_next_ops, XEN_PV_IOMMU_TEST);
 
@@ -50,7 +55,8 @@ static void inject_failures(struct pv_iommu_batch *b)
 	unsigned int i;
 
 	for (i = 0; i < b->nr; i++)
-		if (atomic_add_unless(&pv_iommu_fail_next_ops, -1, 0))
+		if (!atomic_add_unless(&pv_iommu_fail_skip_ops, -1, 0) &&
+		    atomic_add_unless(&pv_iommu_fail_next_ops, -1, 0))
 			b->ops[i].subop_id = ~b->ops[i].subop_id;
 }
 
@@ -94,7 +100,7 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	for (i = 0; i < b->nr; i++) {
 		if (rc)
 			b->ops[i].status = rc;
-		failed += account_op(&b->ops[i]);
+		failed += account_op(&b->ops[i], b->quiet);
 		b->error = b->error ?: b->ops[i].status;
 	}
 	trace_pv_iommu_batch_submit(b->nr, b->ops[0].u.map_page.bfn, rc, failed);

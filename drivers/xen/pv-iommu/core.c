@@ -4,6 +4,8 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/cache.h>
+#include <linux/init.h>
 #include <linux/stddef.h>
 #include <asm/xen/hypercall.h>
 #include <xen/interface/pv_iommu.h>
@@ -52,5 +54,43 @@ int pv_iommu_query_caps(struct pv_iommu_caps *caps)
 
 	caps->flags = op.flags & ~IOMMU_page_order_mask;
 	caps->max_order = IOMMU_get_page_order(op.flags);
+	return 0;
+}
+
+/* The first BFN beyond the bus address space Xen offers (0: not asked). */
+unsigned long pv_iommu_bfn_limit __ro_after_init;
+
+/*
+ * Whether Xen's bus address space holds @bfn. A map of it to no frame at
+ * all fails with -EIO beyond the space and with another error within it,
+ * and maps nothing either way.
+ */
+static bool __init pv_iommu_bfn_in_space(u64 bfn)
+{
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_map_page,
+		.flags = IOMMU_OP_readable | IOMMU_OP_writeable |
+			 IOMMU_MAP_OP_no_ref_cnt,
+		.u.map_page = { .bfn = bfn, .gfn = ~0ULL },
+	};
+
+	return !HYPERVISOR_iommu_op(&op, 1) && op.status != -EIO;
+}
+
+/**
+ * pv_iommu_probe_bfn_limit() - ask Xen how wide its bus address space is
+ *
+ * The interface has no query for it: Xen refuses BFNs beyond it with
+ * -EIO, so the last BFN of each candidate width is tried, widest first.
+ *
+ * Return: the first BFN beyond the space, or 0 if Xen refuses them all.
+ */
+unsigned long __init pv_iommu_probe_bfn_limit(void)
+{
+	unsigned int bits;
+
+	for (bits = BITS_PER_LONG - PAGE_SHIFT; bits; bits--)
+		if (pv_iommu_bfn_in_space((1ULL << bits) - 1))
+			return 1UL << bits;
 	return 0;
 }

@@ -146,22 +146,58 @@ int __init pv_iommu_map_dom0(unsigned int max_order)
 	return b.error;
 }
 
-/**
- * pv_iommu_unmap_dom0() - give the BFN range of dom0's memory back to Xen's
- * default identity map after a failed boot map
- *
- * BFN N is pointed at machine frame N again, as Xen had it, wherever Xen
- * lets dom0 map frame N; xen-swiotlb's bus addresses are machine addresses.
+/*
+ * Point bus frames [@bfn, @bfn + @n) at machine frames of the same numbers
+ * again; unmap those whose frame Xen does not let dom0 map (its own).
+ * Return: how many could be neither.
  */
-void __init pv_iommu_unmap_dom0(void)
+static unsigned int __init restore_chunk(struct pv_iommu_batch *b,
+					 unsigned long bfn, unsigned int n)
 {
-	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
-	unsigned long pfn;
+	unsigned int i, unmaps = 0, failed = 0;
+	int status;
 
-	/* Frames Xen keeps to itself fail with -EPERM, as they should. */
-	for (pfn = 0; pfn < max_pfn; pfn++)
-		pv_iommu_batch_map(&b, pfn, pfn, 0);
-	pv_iommu_batch_submit(&b);
+	for (i = 0; i < n; i++)
+		pv_iommu_batch_map(b, bfn + i, bfn + i, 0);
+	pv_iommu_batch_submit(b);
+	/* Unmap i is queued at or below map i: read that first. */
+	for (i = 0; i < n; i++) {
+		status = b->ops[i].status;
+		if (status)
+			pv_iommu_batch_unmap(b, bfn + i, 0);
+		unmaps += !!status;
+	}
+	pv_iommu_batch_submit(b);
+	for (i = 0; i < unmaps; i++)
+		failed += !!b->ops[i].status;
+	return failed;
+}
+
+/**
+ * pv_iommu_restore_xen_map() - give dom0's bus frames back the layout
+ * xen-swiotlb expects, after a failed boot map
+ *
+ * xen-swiotlb's bus addresses are machine addresses: Xen's own map had
+ * bus frame N at machine frame N. Every bus frame the boot map can have
+ * touched (those below max_pfn) is pointed at machine frame N again, or,
+ * where Xen keeps frame N to itself, unmapped: no device of dom0 has a
+ * reason to reach it, and it must not reach the dom0 frame the boot map
+ * put there.
+ */
+void __init pv_iommu_restore_xen_map(void)
+{
+	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS,
+				    .quiet = true };
+	unsigned long bfn, failed = 0;
+	unsigned int n;
+
+	for (bfn = 0; bfn < max_pfn; bfn += n) {
+		n = min_t(unsigned long, max_pfn - bfn, BOOT_BATCH_OPS);
+		b.error = 0;
+		failed += restore_chunk(&b, bfn, n);
+	}
+	if (failed)
+		pr_err("%lu bus frames still reach dom0's memory\n", failed);
 }
 
 /*

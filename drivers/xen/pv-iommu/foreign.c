@@ -26,9 +26,6 @@
 
 #include "pv-iommu.h"
 
-/* The bus address space Xen offers: 39 bits. */
-#define PV_IOMMU_BFN_LIMIT	(1UL << (39 - PAGE_SHIFT))
-
 /**
  * struct pv_iommu_foreign_map - a bus address given to a foreign frame
  * @domid: the guest
@@ -53,6 +50,17 @@ static DEFINE_XARRAY(foreign_maps);
 /* BFNs of the window given to foreign frames */
 static DEFINE_IDA(foreign_bfns);
 
+/**
+ * pv_iommu_foreign_window() - the first BFN given to foreign frames
+ *
+ * Return: the middle of Xen's bus address space, or the end of dom0's
+ * memory if that is higher; the window ends with the space.
+ */
+unsigned long pv_iommu_foreign_window(void)
+{
+	return max_t(unsigned long, pv_iommu_bfn_limit / 2, max_possible_pfn);
+}
+
 static unsigned long map_key(u64 bfn, ioservid_t ioserver)
 {
 	return (unsigned long)bfn << 16 | ioserver;
@@ -61,12 +69,12 @@ static unsigned long map_key(u64 bfn, ioservid_t ioserver)
 /* The BFN window: the upper half of the space, above all of dom0's RAM. */
 static int alloc_bfn(u64 *bfn)
 {
-	unsigned long first = max(PV_IOMMU_BFN_LIMIT / 2, max_possible_pfn);
+	unsigned long first = pv_iommu_foreign_window();
 	int id;
 
-	if (first >= PV_IOMMU_BFN_LIMIT)
+	if (first >= pv_iommu_bfn_limit)
 		return -ENOSPC;
-	id = ida_alloc_range(&foreign_bfns, first, PV_IOMMU_BFN_LIMIT - 1,
+	id = ida_alloc_range(&foreign_bfns, first, pv_iommu_bfn_limit - 1,
 			     GFP_KERNEL);
 	if (id < 0)
 		return id;

@@ -22,6 +22,10 @@ struct pv_iommu_caps {
 
 int pv_iommu_query_caps(struct pv_iommu_caps *caps);
 
+extern unsigned long pv_iommu_bfn_limit;
+unsigned long pv_iommu_probe_bfn_limit(void);
+unsigned long pv_iommu_foreign_window(void);
+
 /* Page orders a mapping can have: the ABI's field is 6 bits wide. */
 #define PV_IOMMU_NR_ORDERS	64
 
@@ -66,7 +70,8 @@ struct pv_iommu_stats {
 extern struct pv_iommu_stats pv_iommu_stats;
 
 #if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
-/* Fault injection for the tests: the next N operations fail. */
+/* Fault injection for the tests: after SKIP operations, the next N fail. */
+extern atomic_t pv_iommu_fail_skip_ops;
 extern atomic_t pv_iommu_fail_next_ops;
 #endif
 
@@ -76,12 +81,14 @@ extern atomic_t pv_iommu_fail_next_ops;
  * @size: capacity of @ops
  * @nr: operations gathered so far
  * @error: the first failure (hypercall or operation status), or 0
+ * @quiet: failures are expected: do not log each one
  */
 struct pv_iommu_batch {
 	struct pv_iommu_op *ops;
 	unsigned int size;
 	unsigned int nr;
 	int error;
+	bool quiet;
 };
 
 void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
@@ -98,6 +105,6 @@ unsigned long pv_iommu_ram_mfn(unsigned long pfn);
 unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
 			       unsigned int max_order);
 int pv_iommu_map_dom0(unsigned int max_order);
-void pv_iommu_unmap_dom0(void);
+void pv_iommu_restore_xen_map(void);
 
 #endif /* __XEN_PV_IOMMU_INTERNAL_H__ */

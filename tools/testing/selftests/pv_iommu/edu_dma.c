@@ -87,7 +87,8 @@ static int xen_swiotlb_boot(void)
 		fgets(cmdline + 1, sizeof(cmdline) - 1, f);
 		fclose(f);
 	}
-	return !!strstr(cmdline, " xen_pv_iommu=off");
+	return strstr(cmdline, " xen_pv_iommu=off") ||
+	       strstr(cmdline, " xen_pv_iommu=fail_op:");
 }
 
 static long long bounced(void)
