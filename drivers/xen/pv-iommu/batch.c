@@ -107,7 +107,7 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	b->nr = 0;
 	return b->error;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU_TEST);
 
 static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
 {
@@ -138,7 +138,7 @@ void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
 	op->u.map_page.bfn = bfn;
 	op->u.map_page.gfn = mfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_batch_unmap() - add the removal of 2^@order bus frames
@@ -155,4 +155,4 @@ void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
 	op->flags = IOMMU_page_order(order);
 	op->u.unmap_page.bfn = bfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_unmap, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_unmap, XEN_PV_IOMMU_TEST);

@@ -97,7 +97,7 @@ static int __init pv_iommu_debugfs_init(void)
 {
 	struct dentry *dir;
 
-	if (!xen_pv_domain() || !xen_initial_domain())
+	if (!pv_iommu_pv_dom0())
 		return 0;
 
 	/* Bounces of the native SWIOTLB and of xen-swiotlb alike. */

@@ -31,7 +31,7 @@ static struct pv_iommu_op runtime_ops[RUNTIME_BATCH_OPS];
 static DEFINE_MUTEX(runtime_lock);
 
 bool xen_pv_iommu_active __read_mostly;
-EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_aligned_order() - largest order both frames are aligned to
@@ -72,7 +72,7 @@ unsigned long pv_iommu_ram_mfn(unsigned long pfn)
 		return INVALID_P2M_ENTRY;
 	return mfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU_TEST);
 
 /*
  * The order of the mapping starting at @pfn: aligned, and the machine
@@ -123,7 +123,7 @@ unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
 	pv_iommu_batch_submit(b);
 	return pages;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_map_ram, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_map_ram, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_map_dom0() - the boot-time 1:1 map of dom0's memory

@@ -82,15 +82,13 @@ static int alloc_bfn(u64 *bfn)
 	return 0;
 }
 
+/* One operation, counted like all others; its statuses are for the caller. */
 static int foreign_op(struct pv_iommu_op *op)
 {
-	int rc = HYPERVISOR_iommu_op(op, 1);
+	struct pv_iommu_batch b = { .ops = op, .size = 1, .nr = 1,
+				    .quiet = true };
 
-	atomic64_inc(&pv_iommu_stats.hypercalls);
-	atomic64_inc(&pv_iommu_stats.ops);
-	if (!rc && op->status)
-		atomic64_inc(&pv_iommu_stats.failed_ops);
-	return rc ?: op->status;
+	return pv_iommu_batch_submit(&b);
 }
 
 static int lookup_op(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
@@ -191,11 +189,6 @@ static void forget_map(u64 bfn, struct pv_iommu_foreign_map *map)
 	kfree(map);
 }
 
-static bool foreign_usable(void)
-{
-	return xen_pv_domain() && xen_initial_domain();
-}
-
 /*
  * The frame's bus address for @ioserver, from Xen's lookup; if it has none
  * and @may_map, a new BFN of the window mapped to it (dom0's BFN space must
@@ -207,7 +200,7 @@ static int foreign_address(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
 	u64 bfn;
 	int rc;
 
-	if (!foreign_usable())
+	if (!pv_iommu_pv_dom0())
 		return -ENODEV;
 
 	mutex_lock(&foreign_lock);

@@ -1006,5 +1006,4 @@ module_exit(edu_test_exit);
 
 MODULE_DESCRIPTION("DMA test driver for QEMU's edu device (PV-IOMMU kselftests)");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(XEN_PV_IOMMU);
 MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);

@@ -78,15 +78,13 @@ DEFINE_SHOW_ATTRIBUTE(pgd);
 /* Is [pfn, pfn + 2^order) RAM backed by aligned, contiguous MFNs? */
 static bool contig_run(unsigned long pfn, unsigned int order)
 {
-	unsigned long first = __pfn_to_mfn(pfn), i;
+	unsigned long first = pv_iommu_ram_mfn(pfn), i;
 
-	if (first == INVALID_P2M_ENTRY ||
-	    (first & (FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT)) ||
-	    (first & ((1UL << order) - 1)))
+	if (first == INVALID_P2M_ENTRY || (first & ((1UL << order) - 1)))
 		return false;
 
 	for (i = 0; i < (1UL << order); i++)
-		if (!page_is_ram(pfn + i) || __pfn_to_mfn(pfn + i) != first + i)
+		if (!page_is_ram(pfn + i) || pv_iommu_ram_mfn(pfn + i) != first + i)
 			return false;
 
 	return true;
@@ -198,7 +196,7 @@ static const struct file_operations remap_fops = {
 
 static int __init pv_iommu_test_init(void)
 {
-	if (!xen_pv_domain() || !xen_initial_domain())
+	if (!pv_iommu_pv_dom0())
 		return -ENODEV;
 
 	pv_iommu_test_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -228,5 +226,4 @@ module_exit(pv_iommu_test_exit);
 
 MODULE_DESCRIPTION("Xen PV-IOMMU kselftest helper: MFNs of test frames");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(XEN_PV_IOMMU);
 MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);

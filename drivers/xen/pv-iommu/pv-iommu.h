@@ -9,6 +9,13 @@
 #include <linux/types.h>
 #include <asm/xen/hypercall.h>
 #include <xen/interface/pv_iommu.h>
+#include <xen/xen.h>
+
+/* The interface is for a PV hardware domain only. */
+static inline bool pv_iommu_pv_dom0(void)
+{
+	return xen_pv_domain() && xen_initial_domain();
+}
 
 /**
  * struct pv_iommu_caps - what Xen's IOMMUOP_query_caps answered
