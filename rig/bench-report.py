@@ -164,6 +164,36 @@ def backends_table(logs, out):
     return 0
 
 
+def balloon_table(logs, out):
+    recs = {n: first(r, "balloon") for n, r in logs.items()
+            if first(r, "balloon")}
+    if not recs:
+        out.append("")
+        out.append("ballooning: missing")
+        return 1
+    out.append("")
+    out.append("Ballooning out and back in through the balloon driver "
+               "(xen_memory0/target_kb; 10 ms")
+    out.append("steps, timed by a polling loop: lower bounds of the rates).")
+    out.append("")
+    rows = [["", *recs]]
+    for key, label in [("out_ms", "pages/s out"), ("in_ms", "pages/s in")]:
+        rows.append([label] + [
+            "fails: " + r["error"] if "error" in r else
+            f"{int(r['pages']) * 1000 / max(int(r[key]), 10):,.0f}"
+            for r in recs.values()])
+    rows.append(["iommu_op hypercalls per MiB"] + [
+        "-" if "error" in r else
+        f"{int(r['iommu_hypercalls']) * 256 / (2 * int(r['pages'])):.2f}"
+        for r in recs.values()])
+    rows.append(["pages each way"] + [r.get("pages", "-")
+                                      for r in recs.values()])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    return 0
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -173,6 +203,7 @@ def main():
     missing = dma_table(logs, out)
     missing += map_table(logs["pv-iommu"], out)
     missing += backends_table(logs, out)
+    missing += balloon_table(logs, out)
     print("\n".join(out))
     return 1 if missing else 0
 

@@ -12,9 +12,19 @@ fail=0
 sync_overlay
 
 log "checkpatch --strict"
+# include/xen/interface/ holds copies of Xen's public headers, written
+# with C99 types like the rest of that directory.
+iface_files=$(printf '%s\n' $OUR_FILES | grep '^include/xen/interface/' || true)
+other_files=$(printf '%s\n' $OUR_FILES | grep -v '^include/xen/interface/' || true)
 # shellcheck disable=SC2086
 if ! (cd "$TOP" && "$LINUX_SRC"/scripts/checkpatch.pl --strict --no-tree \
-	--terse --show-types -q -f $OUR_FILES); then
+	--terse --show-types -q -f $other_files); then
+	fail=1
+fi
+# shellcheck disable=SC2086
+if [ -n "$iface_files" ] && ! (cd "$TOP" && "$LINUX_SRC"/scripts/checkpatch.pl \
+	--strict --no-tree --terse --show-types -q --ignore PREFER_KERNEL_TYPES \
+	-f $iface_files); then
 	fail=1
 fi
 
@@ -37,6 +47,34 @@ if [ -n "$warnings" ]; then
 	echo "$warnings"
 	fail=1
 fi
+
+# The ABI assertions must fire: core.o, compiled as the build above did but
+# against a copy of the interface header whose domid fields are 32 bits
+# wide (every later offset moves), must not build.
+log "ABI assertions: a wrong pv_iommu_op layout must not build"
+abi_tmp=$(mktemp -d)
+mkdir -p "$abi_tmp"/xen/interface
+sed -E 's/^(\t+)u(int)?16(_t)? domid;/\1uint32_t domid;/' \
+	"$TOP"/include/xen/interface/pv_iommu.h >"$abi_tmp"/xen/interface/pv_iommu.h
+if cmp -s "$TOP"/include/xen/interface/pv_iommu.h "$abi_tmp"/xen/interface/pv_iommu.h; then
+	echo "the sed found no domid field to widen"
+	fail=1
+else
+	# The compiler's command line of core.o, without dependency output and
+	# objtool, with the bad header's directory searched first.
+	cc=$(sed -n 's/^cmd_[^ ]* := //p' "$LINT_OBJ"/drivers/xen/pv-iommu/.core.o.cmd |
+		sed -e 's/;.*//' -e 's/-Wp,-MMD,[^ ]*//' -e "s|-nostdinc|-nostdinc -I$abi_tmp|" \
+			-e "s| -c -o [^ ]*| -c -o $abi_tmp/core.o|")
+	if abi_out=$(cd "$LINT_OBJ" && eval "$cc" 2>&1); then
+		echo "core.c built with a wrong struct pv_iommu_op layout"
+		fail=1
+	elif ! grep -q 'static assertion failed' <<<"$abi_out"; then
+		echo "$abi_out"
+		echo "core.c failed to build against the bad header, but not on an assertion"
+		fail=1
+	fi
+fi
+rm -rf "$abi_tmp"
 
 [ $fail = 0 ] || die "lint found problems"
 log "lint clean"

@@ -3,7 +3,8 @@
 # In check mode the device stages (edu, the disks, the guests' backends)
 # run in two boots of their own under QEMU's -icount (edu's DMA waits 100 ms
 # of virtual time, which an idle VM then skips): one on the PV-IOMMU, one
-# with xen_pv_iommu=off (xen-swiotlb). The other stages run in the first
+# on xen-swiotlb after a boot map made to fail (xen_pv_iommu=fail_op:N).
+# The other stages run in the first
 # boot, without -icount.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -45,8 +46,10 @@ fi
 if [ -n "$devices" ]; then
 	boot "$MODE-devices" "${DOM0_ARGS_EXTRA:-} rig.only=$devices" \
 		"$ICOUNT ${QEMU_ARGS_EXTRA:-}" || verdict=1
+	# xen-swiotlb after a boot map that failed half-way (operation
+	# 100,000 of about 245,000): the device stage also checks the undo.
 	boot "$MODE-xen-swiotlb" \
-		"${DOM0_ARGS_EXTRA:-} xen_pv_iommu=off rig.only=$devices" \
+		"${DOM0_ARGS_EXTRA:-} xen_pv_iommu=fail_op:100000 rig.only=$devices" \
 		"$ICOUNT ${QEMU_ARGS_EXTRA:-}" || verdict=1
 fi
 exit $verdict

@@ -17,8 +17,9 @@ extern bool xen_pv_iommu_active;
 
 int xen_pv_iommu_setup(void);
 bool pci_xen_pv_iommu_init(void);
-void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages);
-void xen_pv_iommu_map_pages(unsigned long count, struct page **pages);
+unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
+				       struct page **pages);
+unsigned long xen_pv_iommu_map_pages(unsigned long count, struct page **pages);
 void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
 				struct page **pages, unsigned int count);
 void xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
@@ -31,14 +32,16 @@ static inline bool pci_xen_pv_iommu_init(void)
 	return false;
 }
 
-static inline void xen_pv_iommu_unmap_pages(unsigned long count,
-					    struct page **pages)
+static inline unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
+						     struct page **pages)
 {
+	return count;
 }
 
-static inline void xen_pv_iommu_map_pages(unsigned long count,
-					  struct page **pages)
+static inline unsigned long xen_pv_iommu_map_pages(unsigned long count,
+						   struct page **pages)
 {
+	return count;
 }
 
 static inline void

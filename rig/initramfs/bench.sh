@@ -3,6 +3,8 @@
 # lines for rig/bench-report.py:
 # - the cost of dma_map_single + dma_unmap_single on the 64-bit edu for 1,
 #   16 and 256 pages, measured by the kernel's dma_map_benchmark driver;
+# - ballooning BALLOON_MIB out and back in (under Xen): pages per second
+#   each way and the PV-IOMMU hypercalls it took;
 # - on the PV-IOMMU, the boot map's figures, and the same memory mapped
 #   again at run time the way XenServer's dom0 does and the way the boot
 #   map does (test helper's remap), then an edu DMA round trip to show the
@@ -11,6 +13,8 @@
 # rig.bench_seconds=N (kernel command line): seconds per size, default 5.
 . /rig/lib.sh
 EDU=0000:00:11.0
+BALLOON_MIB=64
+XM=/sys/devices/system/xen_memory/xen_memory0
 DEV=/sys/bus/pci/devices/$EDU
 STATS=/sys/kernel/debug/pv-iommu/stats
 HELPER=/sys/kernel/debug/pv_iommu_test
@@ -53,6 +57,37 @@ dma_bench() {
 		echo "@@BENCH dma backend=$BACKEND pages=$1 map_us=$2 map_sd=$3 unmap_us=$4 unmap_sd=$5"
 	else
 		echo "@@BENCH dma backend=$BACKEND pages=$1 error=$(echo "$out" | tail -1 | tr ' ' _)"
+	fi
+}
+
+# ms since boot (10 ms steps)
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# balloon_to KB: set dom0's target and wait (60 s at most) until it is met.
+balloon_to() {
+	local i=0
+	echo "$1" >$XM/target_kb
+	while [ "$(cat $XM/info/current_kb)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt 6000 ] && return 1
+		sleep 0.01
+	done
+}
+
+# BALLOON_MIB out and back in through the balloon driver, timed, with the
+# iommu_op hypercalls pv-iommu/stats counted meanwhile.
+balloon_bench() {
+	local target h t0 t1 t2
+	[ -d $XM ] || return 0
+	target=$(cat $XM/target_kb)
+	h=$(stat_of hypercalls)
+	t0=$(now_ms)
+	if balloon_to $((target - BALLOON_MIB * 1024)) && t1=$(now_ms) &&
+		balloon_to "$target"; then
+		t2=$(now_ms)
+		echo "@@BENCH balloon backend=$BACKEND pages=$((BALLOON_MIB * 256)) out_ms=$((t1 - t0)) in_ms=$((t2 - t1)) iommu_hypercalls=$(($(stat_of hypercalls) - h))"
+	else
+		echo "@@BENCH balloon backend=$BACKEND error=timeout"
 	fi
 }
 
@@ -113,6 +148,7 @@ for pages in 1 16 256; do
 	dma_bench $pages
 done
 unbind_benchmark
+balloon_bench
 case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
 	map_figures

@@ -174,3 +174,12 @@ backends_guest() {
 		grep -E '^(backends|domU): |^# |^@@BENCH ' | sed 's/^/# /'
 	echo "# $name: gone after about $i s"
 }
+
+# edu_devices: the PCI names of QEMU's edu devices (1234:11e8), one a line.
+edu_devices() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d"/vendor)" = 0x1234 ] && [ "$(cat "$d"/device)" = 0x11e8 ] &&
+			basename "$d"
+	done
+}

@@ -19,15 +19,16 @@
 struct pv_iommu_stats pv_iommu_stats;
 
 /* Count one operation Xen has done; true if it failed. */
-static bool account_op(const struct pv_iommu_op *op)
+static bool account_op(const struct pv_iommu_op *op, bool quiet)
 {
 	unsigned int order = IOMMU_get_page_order(op->flags);
 
 	if (op->status) {
 		atomic64_inc(&pv_iommu_stats.failed_ops);
-		pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
-				   op->subop_id, op->u.map_page.bfn,
-				   op->u.map_page.gfn, order, op->status);
+		if (!quiet)
+			pr_err_ratelimited("subop %u bfn %#llx gfn %#llx order %u failed: %d\n",
+					   op->subop_id, op->u.map_page.bfn,
+					   op->u.map_page.gfn, order, op->status);
 		return true;
 	}
 	if (op->subop_id == IOMMUOP_map_page)
@@ -35,9 +36,49 @@ static bool account_op(const struct pv_iommu_op *op)
 	return false;
 }
 
+#if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
+/*
+ * Operations to fail on purpose, after the next pv_iommu_fail_skip_ops
+ * (xen_pv_iommu=fail_op:N, the test helper's fail_next_ops).
+ */
+atomic_t pv_iommu_fail_skip_ops = ATOMIC_INIT(0);
+atomic_t pv_iommu_fail_next_ops = ATOMIC_INIT(0);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_fail_next_ops, XEN_PV_IOMMU_TEST);
+
+/*
+ * Turn the operations that are to fail into subops Xen does not know:
+ * Xen does nothing for them and answers -EOPNOTSUPP, as it would for any
+ * operation it refuses. Every subop of the interface is below 0x8000.
+ */
+static void inject_failures(struct pv_iommu_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		if (!atomic_add_unless(&pv_iommu_fail_skip_ops, -1, 0) &&
+		    atomic_add_unless(&pv_iommu_fail_next_ops, -1, 0))
+			b->ops[i].subop_id = ~b->ops[i].subop_id;
+}
+
+static void restore_injected(struct pv_iommu_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		if (b->ops[i].subop_id & 0x8000)
+			b->ops[i].subop_id = ~b->ops[i].subop_id;
+}
+#else
+static void inject_failures(struct pv_iommu_batch *b) { }
+static void restore_injected(struct pv_iommu_batch *b) { }
+#endif
+
 /**
  * pv_iommu_batch_submit() - send the gathered operations to Xen
  * @b: the batch; emptied
+ *
+ * Every operation's status holds its outcome afterwards: Xen's, or the
+ * hypercall's error if the call itself failed.
  *
  * Return: 0, or the first failure of this batch or an earlier one.
  */
@@ -49,23 +90,24 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	if (!b->nr)
 		return b->error;
 
+	inject_failures(b);
 	rc = HYPERVISOR_iommu_op(b->ops, b->nr);
+	restore_injected(b);
 	atomic64_inc(&pv_iommu_stats.hypercalls);
 	atomic64_add(b->nr, &pv_iommu_stats.ops);
-	if (rc) {
+	if (rc)
 		pr_err("iommu_op hypercall of %u ops failed: %d\n", b->nr, rc);
-		b->error = b->error ?: rc;
-	} else {
-		for (i = 0; i < b->nr; i++) {
-			failed += account_op(&b->ops[i]);
-			b->error = b->error ?: b->ops[i].status;
-		}
+	for (i = 0; i < b->nr; i++) {
+		if (rc)
+			b->ops[i].status = rc;
+		failed += account_op(&b->ops[i], b->quiet);
+		b->error = b->error ?: b->ops[i].status;
 	}
 	trace_pv_iommu_batch_submit(b->nr, b->ops[0].u.map_page.bfn, rc, failed);
 	b->nr = 0;
 	return b->error;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU_TEST);
 
 static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
 {
@@ -96,7 +138,7 @@ void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
 	op->u.map_page.bfn = bfn;
 	op->u.map_page.gfn = mfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_batch_unmap() - add the removal of 2^@order bus frames
@@ -113,4 +155,4 @@ void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
 	op->flags = IOMMU_page_order(order);
 	op->u.unmap_page.bfn = bfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_unmap, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_unmap, XEN_PV_IOMMU_TEST);

@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/init.h>
+#include <linux/memblock.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
 #include <trace/events/swiotlb.h>
@@ -16,6 +17,15 @@
 #include <xen/pv-iommu-dma.h>
 
 #include "pv-iommu.h"
+
+/*
+ * The first BFN nothing maps: above all of dom0's memory, 1 GiB aligned.
+ * Up to the foreign window, raw hypercalls (the tests) may use it.
+ */
+static unsigned long free_bfns(void)
+{
+	return round_up(max_possible_pfn, 1UL << (30 - PAGE_SHIFT));
+}
 
 static int stats_show(struct seq_file *m, void *unused)
 {
@@ -36,12 +46,19 @@ static int stats_show(struct seq_file *m, void *unused)
 		   atomic64_read(&s->remapped_pages));
 	seq_printf(m, "grant_maps: %lld\n", atomic64_read(&s->grant_maps));
 	seq_printf(m, "grant_unmaps: %lld\n", atomic64_read(&s->grant_unmaps));
+	seq_printf(m, "unmap_failed_pages: %lld\n",
+		   atomic64_read(&s->unmap_failed_pages));
+	seq_printf(m, "map_failed_pages: %lld\n",
+		   atomic64_read(&s->map_failed_pages));
 	seq_printf(m, "bounced_bytes: %lld\n", atomic64_read(&s->bounced_bytes));
 	seq_printf(m, "boot_map_us: %llu\n", s->boot_map_ns / NSEC_PER_USEC);
 	seq_printf(m, "boot_map_hypercalls: %llu\n", s->boot_map_hypercalls);
 	seq_printf(m, "boot_map_ops: %llu\n", s->boot_map_ops);
 	seq_printf(m, "boot_map_pages: %llu\n", s->boot_map_pages);
 	seq_printf(m, "boot_map_max_order: %u\n", s->boot_map_max_order);
+	seq_printf(m, "bfn_limit: %#lx\n", pv_iommu_bfn_limit);
+	seq_printf(m, "free_bfns: %#lx %#lx\n", free_bfns(),
+		   pv_iommu_foreign_window());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -80,7 +97,7 @@ static int __init pv_iommu_debugfs_init(void)
 {
 	struct dentry *dir;
 
-	if (!xen_pv_domain() || !xen_initial_domain())
+	if (!pv_iommu_pv_dom0())
 		return 0;
 
 	/* Bounces of the native SWIOTLB and of xen-swiotlb alike. */

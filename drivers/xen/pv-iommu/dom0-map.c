@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/sched/clock.h>
 #include <asm/xen/page.h>
 #include <xen/pv-iommu-dma.h>
@@ -21,13 +22,16 @@
 
 /* Operations per boot-time hypercall: 16 KiB of operations. */
 #define BOOT_BATCH_OPS		512
-/* Operations per hypercall when pages come and go (on the stack). */
-#define RUNTIME_BATCH_OPS	16
+/* Operations per hypercall when pages come and go: a balloon batch. */
+#define RUNTIME_BATCH_OPS	512
 
 static struct pv_iommu_op boot_ops[BOOT_BATCH_OPS] __initdata;
+/* 16 KiB: too large for the stack. The callers may sleep. */
+static struct pv_iommu_op runtime_ops[RUNTIME_BATCH_OPS];
+static DEFINE_MUTEX(runtime_lock);
 
 bool xen_pv_iommu_active __read_mostly;
-EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_aligned_order() - largest order both frames are aligned to
@@ -68,7 +72,7 @@ unsigned long pv_iommu_ram_mfn(unsigned long pfn)
 		return INVALID_P2M_ENTRY;
 	return mfn;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU_TEST);
 
 /*
  * The order of the mapping starting at @pfn: aligned, and the machine
@@ -119,7 +123,7 @@ unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
 	pv_iommu_batch_submit(b);
 	return pages;
 }
-EXPORT_SYMBOL_NS_GPL(pv_iommu_map_ram, XEN_PV_IOMMU);
+EXPORT_SYMBOL_NS_GPL(pv_iommu_map_ram, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_map_dom0() - the boot-time 1:1 map of dom0's memory
@@ -142,22 +146,96 @@ int __init pv_iommu_map_dom0(unsigned int max_order)
 	return b.error;
 }
 
-/**
- * pv_iommu_unmap_dom0() - give the BFN range of dom0's memory back to Xen's
- * default identity map after a failed boot map
- *
- * BFN N is pointed at machine frame N again, as Xen had it, wherever Xen
- * lets dom0 map frame N; xen-swiotlb's bus addresses are machine addresses.
+/*
+ * Point bus frames [@bfn, @bfn + @n) at machine frames of the same numbers
+ * again; unmap those whose frame Xen does not let dom0 map (its own).
+ * Return: how many could be neither.
  */
-void __init pv_iommu_unmap_dom0(void)
+static unsigned int __init restore_chunk(struct pv_iommu_batch *b,
+					 unsigned long bfn, unsigned int n)
 {
-	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS };
-	unsigned long pfn;
+	unsigned int i, unmaps = 0, failed = 0;
+	int status;
 
-	/* Frames Xen keeps to itself fail with -EPERM, as they should. */
-	for (pfn = 0; pfn < max_pfn; pfn++)
-		pv_iommu_batch_map(&b, pfn, pfn, 0);
-	pv_iommu_batch_submit(&b);
+	for (i = 0; i < n; i++)
+		pv_iommu_batch_map(b, bfn + i, bfn + i, 0);
+	pv_iommu_batch_submit(b);
+	/* Unmap i is queued at or below map i: read that first. */
+	for (i = 0; i < n; i++) {
+		status = b->ops[i].status;
+		if (status)
+			pv_iommu_batch_unmap(b, bfn + i, 0);
+		unmaps += !!status;
+	}
+	pv_iommu_batch_submit(b);
+	for (i = 0; i < unmaps; i++)
+		failed += !!b->ops[i].status;
+	return failed;
+}
+
+/**
+ * pv_iommu_restore_xen_map() - give dom0's bus frames back the layout
+ * xen-swiotlb expects, after a failed boot map
+ *
+ * xen-swiotlb's bus addresses are machine addresses: Xen's own map had
+ * bus frame N at machine frame N. Every bus frame the boot map can have
+ * touched (those below max_pfn) is pointed at machine frame N again, or,
+ * where Xen keeps frame N to itself, unmapped: no device of dom0 has a
+ * reason to reach it, and it must not reach the dom0 frame the boot map
+ * put there.
+ */
+void __init pv_iommu_restore_xen_map(void)
+{
+	struct pv_iommu_batch b = { .ops = boot_ops, .size = BOOT_BATCH_OPS,
+				    .quiet = true };
+	unsigned long bfn, failed = 0;
+	unsigned int n;
+
+	for (bfn = 0; bfn < max_pfn; bfn += n) {
+		n = min_t(unsigned long, max_pfn - bfn, BOOT_BATCH_OPS);
+		b.error = 0;
+		failed += restore_chunk(&b, bfn, n);
+	}
+	if (failed)
+		pr_err("%lu bus frames still reach dom0's memory\n", failed);
+}
+
+/*
+ * Map (@map) or unmap each of @count pages at BFN = PFN, in hypercalls of
+ * RUNTIME_BATCH_OPS operations: a balloon batch is one hypercall and one
+ * IOTLB flush. The pages whose operation succeeded are moved, in their
+ * order, to the front of @pages; the others follow.
+ *
+ * Return: the number of pages whose operation succeeded.
+ */
+static unsigned long pv_iommu_pages_op(unsigned long count,
+				       struct page **pages, bool map)
+{
+	struct pv_iommu_batch b = { .ops = runtime_ops,
+				    .size = ARRAY_SIZE(runtime_ops) };
+	unsigned long first, done = 0, i, n, pfn;
+
+	mutex_lock(&runtime_lock);
+	for (first = 0; first < count; first += n) {
+		n = min_t(unsigned long, count - first, b.size);
+		for (i = first; i < first + n; i++) {
+			pfn = page_to_pfn(pages[i]);
+			if (map)
+				pv_iommu_batch_map(&b, pfn, pfn_to_mfn(pfn), 0);
+			else
+				pv_iommu_batch_unmap(&b, pfn, 0);
+		}
+		b.error = 0;
+		pv_iommu_batch_submit(&b);
+		for (i = 0; i < n; i++) {
+			if (b.ops[i].status)
+				continue;
+			swap(pages[done], pages[first + i]);
+			done++;
+		}
+	}
+	mutex_unlock(&runtime_lock);
+	return done;
 }
 
 /**
@@ -166,41 +244,52 @@ void __init pv_iommu_unmap_dom0(void)
  * @count: number of pages
  * @pages: the pages, still backed by their machine frames
  *
- * A device must never reach a frame after another domain got it.
+ * A device must never reach a frame after another domain got it, so a
+ * page whose mapping Xen did not remove must stay with dom0, and stay out
+ * of the page allocator too: whether devices still reach it is unknown.
+ *
+ * Return: the number of pages that may leave dom0, moved to the front of
+ * @pages in their order; the others follow them.
  */
-void xen_pv_iommu_unmap_pages(unsigned long count, struct page **pages)
+unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
+				       struct page **pages)
 {
-	struct pv_iommu_op ops[RUNTIME_BATCH_OPS];
-	struct pv_iommu_batch b = { .ops = ops, .size = ARRAY_SIZE(ops) };
-	unsigned long i;
+	unsigned long done = pv_iommu_pages_op(count, pages, false);
 
-	for (i = 0; i < count; i++)
-		pv_iommu_batch_unmap(&b, page_to_pfn(pages[i]), 0);
-	if (pv_iommu_batch_submit(&b))
-		pr_err("%lu pages may still be reachable by devices\n", count);
-	atomic64_add(count, &pv_iommu_stats.unmapped_pages);
+	atomic64_add(done, &pv_iommu_stats.unmapped_pages);
+	if (done < count) {
+		atomic64_add(count - done, &pv_iommu_stats.unmap_failed_pages);
+		pr_warn_once("%lu pages kept from Xen: their bus mappings could not be removed\n",
+			     count - done);
+	}
 	trace_pv_iommu_unmap_pages(count, count ? page_to_pfn(pages[0]) : 0,
-				   b.error);
+				   count - done);
+	return done;
 }
 
 /**
  * xen_pv_iommu_map_pages() - map pages dom0 got back from Xen
  * @count: number of pages
  * @pages: the pages, with their new machine frames in the p2m
+ *
+ * A page whose mapping failed is not reachable by devices: the caller
+ * must not give it to the page allocator, where any DMA buffer could land
+ * on it.
+ *
+ * Return: the number of pages mapped, moved to the front of @pages in
+ * their order; the unreachable ones follow them.
  */
-void xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
+unsigned long xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
 {
-	struct pv_iommu_op ops[RUNTIME_BATCH_OPS];
-	struct pv_iommu_batch b = { .ops = ops, .size = ARRAY_SIZE(ops) };
-	unsigned long i, pfn;
+	unsigned long done = pv_iommu_pages_op(count, pages, true);
 
-	for (i = 0; i < count; i++) {
-		pfn = page_to_pfn(pages[i]);
-		pv_iommu_batch_map(&b, pfn, pfn_to_mfn(pfn), 0);
+	atomic64_add(done, &pv_iommu_stats.remapped_pages);
+	if (done < count) {
+		atomic64_add(count - done, &pv_iommu_stats.map_failed_pages);
+		pr_warn_once("%lu pages kept from the allocator: devices cannot reach them\n",
+			     count - done);
 	}
-	if (pv_iommu_batch_submit(&b))
-		pr_err("%lu pages are not reachable by devices\n", count);
-	atomic64_add(count, &pv_iommu_stats.remapped_pages);
 	trace_pv_iommu_map_pages(count, count ? page_to_pfn(pages[0]) : 0,
-				 b.error);
+				 count - done);
+	return done;
 }

@@ -26,9 +26,6 @@
 
 #include "pv-iommu.h"
 
-/* The bus address space Xen offers: 39 bits. */
-#define PV_IOMMU_BFN_LIMIT	(1UL << (39 - PAGE_SHIFT))
-
 /**
  * struct pv_iommu_foreign_map - a bus address given to a foreign frame
  * @domid: the guest
@@ -53,6 +50,17 @@ static DEFINE_XARRAY(foreign_maps);
 /* BFNs of the window given to foreign frames */
 static DEFINE_IDA(foreign_bfns);
 
+/**
+ * pv_iommu_foreign_window() - the first BFN given to foreign frames
+ *
+ * Return: the middle of Xen's bus address space, or the end of dom0's
+ * memory if that is higher; the window ends with the space.
+ */
+unsigned long pv_iommu_foreign_window(void)
+{
+	return max_t(unsigned long, pv_iommu_bfn_limit / 2, max_possible_pfn);
+}
+
 static unsigned long map_key(u64 bfn, ioservid_t ioserver)
 {
 	return (unsigned long)bfn << 16 | ioserver;
@@ -61,12 +69,12 @@ static unsigned long map_key(u64 bfn, ioservid_t ioserver)
 /* The BFN window: the upper half of the space, above all of dom0's RAM. */
 static int alloc_bfn(u64 *bfn)
 {
-	unsigned long first = max(PV_IOMMU_BFN_LIMIT / 2, max_possible_pfn);
+	unsigned long first = pv_iommu_foreign_window();
 	int id;
 
-	if (first >= PV_IOMMU_BFN_LIMIT)
+	if (first >= pv_iommu_bfn_limit)
 		return -ENOSPC;
-	id = ida_alloc_range(&foreign_bfns, first, PV_IOMMU_BFN_LIMIT - 1,
+	id = ida_alloc_range(&foreign_bfns, first, pv_iommu_bfn_limit - 1,
 			     GFP_KERNEL);
 	if (id < 0)
 		return id;
@@ -74,15 +82,13 @@ static int alloc_bfn(u64 *bfn)
 	return 0;
 }
 
+/* One operation, counted like all others; its statuses are for the caller. */
 static int foreign_op(struct pv_iommu_op *op)
 {
-	int rc = HYPERVISOR_iommu_op(op, 1);
+	struct pv_iommu_batch b = { .ops = op, .size = 1, .nr = 1,
+				    .quiet = true };
 
-	atomic64_inc(&pv_iommu_stats.hypercalls);
-	atomic64_inc(&pv_iommu_stats.ops);
-	if (!rc && op->status)
-		atomic64_inc(&pv_iommu_stats.failed_ops);
-	return rc ?: op->status;
+	return pv_iommu_batch_submit(&b);
 }
 
 static int lookup_op(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
@@ -183,11 +189,6 @@ static void forget_map(u64 bfn, struct pv_iommu_foreign_map *map)
 	kfree(map);
 }
 
-static bool foreign_usable(void)
-{
-	return xen_pv_domain() && xen_initial_domain();
-}
-
 /*
  * The frame's bus address for @ioserver, from Xen's lookup; if it has none
  * and @may_map, a new BFN of the window mapped to it (dom0's BFN space must
@@ -199,7 +200,7 @@ static int foreign_address(domid_t domid, xen_pfn_t gfn, ioservid_t ioserver,
 	u64 bfn;
 	int rc;
 
-	if (!foreign_usable())
+	if (!pv_iommu_pv_dom0())
 		return -ENODEV;
 
 	mutex_lock(&foreign_lock);

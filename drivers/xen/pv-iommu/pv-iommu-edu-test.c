@@ -23,6 +23,12 @@
  *                                       64 bytes there, whatever is behind it
  *   pv-iommu-edu/stray_targets          a bus address no device may reach: a
  *                                       page of dom0's balloon, with no memory
+ *   pv-iommu-edu/<pci device>/balloon   write "<fail out> <fail in>": give a
+ *                                       page back to Xen and take it back as
+ *                                       the balloon does, failing that many
+ *                                       PV-IOMMU operations on the way out
+ *                                       and in
+ *   pv-iommu-edu/<pci device>/balloon_result  what DMA then reached
  */
 
 #include <linux/debugfs.h>
@@ -36,6 +42,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/prandom.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -43,8 +50,12 @@
 #include <asm/xen/page.h>
 #include <xen/balloon.h>
 #include <xen/grant_table.h>
+#include <xen/mem-reservation.h>
 #include <xen/page.h>
+#include <xen/pv-iommu-dma.h>
 #include <xen/pv_iommu_api.h>
+
+#include "pv-iommu.h"
 
 #define EDU_VENDOR_ID		0x1234	/* QEMU's */
 #define EDU_DEVICE_ID		0x11e8
@@ -89,6 +100,16 @@ struct edu_result {
 	u64 high_blocks;	/* pool blocks beyond the DMA mask */
 };
 
+/* What edu_balloon() saw: 1 or 0 each, -1 for a step not taken. */
+struct edu_balloon_result {
+	int before;		/* DMA reached the page before it left */
+	int left;		/* the unmap let it go to Xen */
+	int kept_reached;	/* kept: DMA still reached it */
+	int mapped;		/* the map back made it reachable, it says */
+	int after;		/* DMA reached the new frame */
+	int recovered;		/* out and in again: DMA reached it */
+};
+
 struct edu_dev {
 	struct pci_dev *pdev;
 	void __iomem *mmio;
@@ -97,6 +118,7 @@ struct edu_dev {
 	struct completion dma_done;
 	u32 dma_bits;
 	struct edu_result result;
+	struct edu_balloon_result balloon;
 };
 
 static struct dentry *edu_debugfs;
@@ -686,6 +708,207 @@ static int stray_targets_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stray_targets);
 
+#if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
+#define EDU_BALLOON_LEN		2048
+
+/* The device writes a random @pattern to @bus, through its buffer. */
+static int edu_write_pattern(struct edu_dev *edu, dma_addr_t bus, u8 *pattern)
+{
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t src;
+	int rc;
+
+	get_random_bytes(pattern, EDU_BALLOON_LEN);
+	src = dma_map_single(dev, pattern, EDU_BALLOON_LEN, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, src))
+		return -ENOMEM;
+	rc = edu_dma(edu, src, EDU_BALLOON_LEN, false) ?:
+	     edu_dma(edu, bus, EDU_BALLOON_LEN, true);
+	dma_unmap_single(dev, src, EDU_BALLOON_LEN, DMA_TO_DEVICE);
+	return rc;
+}
+
+/* Whether the device, writing to @page's bus address, reaches @page. */
+static int edu_reaches(struct edu_dev *edu, struct page *page, u8 *pattern)
+{
+	int rc;
+
+	memset(page_address(page), 0, EDU_BALLOON_LEN);
+	rc = edu_write_pattern(edu, page_to_phys(page), pattern);
+	if (rc)
+		return rc;
+	return !memcmp(page_address(page), pattern, EDU_BALLOON_LEN);
+}
+
+/*
+ * A page within the device's DMA mask: the allocator tends to hand out
+ * low pages, so the high ones are held until a low one comes.
+ */
+static struct page *edu_alloc_reachable_page(struct edu_dev *edu)
+{
+	u64 mask = dma_get_mask(&edu->pdev->dev);
+	struct page *page, *next, *found = NULL;
+	unsigned int tries;
+	LIST_HEAD(high);
+
+	for (tries = 0; tries < 4096 && !found; tries++) {
+		page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+		if (!page)
+			break;
+		if (page_to_phys(page) + PAGE_SIZE - 1 <= mask)
+			found = page;
+		else
+			list_add(&page->lru, &high);
+	}
+	list_for_each_entry_safe(page, next, &high, lru)
+		__free_page(page);
+	return found;
+}
+
+/* The page's frame goes back to Xen, failing @fail operations: 1 if it left. */
+static int edu_balloon_out(struct page *page, unsigned int fail)
+{
+	xen_pfn_t frame = xen_page_to_gfn(page);
+	unsigned long left;
+
+	atomic_set(&pv_iommu_fail_next_ops, fail);
+	left = xenmem_reservation_va_mapping_reset(1, &page);
+	atomic_set(&pv_iommu_fail_next_ops, 0);
+	if (left && xenmem_reservation_decrease(1, &frame) != 1)
+		return -EIO;
+	return left;
+}
+
+/* The page gets a new frame from Xen: 1 if devices can reach it, it says. */
+static int edu_balloon_in(struct page *page, unsigned int fail)
+{
+	xen_pfn_t frame = page_to_xen_pfn(page);
+	unsigned long mapped;
+
+	if (xenmem_reservation_increase(1, &frame) != 1)
+		return -ENOMEM;
+	atomic_set(&pv_iommu_fail_next_ops, fail);
+	mapped = xenmem_reservation_va_mapping_update(1, &page, &frame);
+	atomic_set(&pv_iommu_fail_next_ops, 0);
+	return mapped;
+}
+
+/* Announce a DMA to @page that must fault: rig/check-log.py expects it. */
+static void edu_expect_fault(struct edu_dev *edu, struct page *page)
+{
+	pr_info("@@EXPECT-IOMMU-FAULT %s %llx\n", pci_name(edu->pdev),
+		(unsigned long long)page_to_phys(page));
+}
+
+/*
+ * What the balloon does with a page, step by step, each checked by DMA to
+ * the page's bus address (its physical address: dom0 is mapped 1:1).
+ */
+static int edu_balloon(struct edu_dev *edu, unsigned int fail_out,
+		       unsigned int fail_in, struct edu_balloon_result *r)
+{
+	struct page *page = edu_alloc_reachable_page(edu);
+	u8 *buf = kmalloc(EDU_BALLOON_LEN, GFP_KERNEL);
+	int rc = -ENOMEM;
+
+	*r = (struct edu_balloon_result){ -1, -1, -1, -1, -1, -1 };
+	if (!page || !buf)
+		goto out;
+
+	r->before = edu_reaches(edu, page, buf);
+	rc = edu_balloon_out(page, fail_out);
+	if (rc < 0)
+		goto leak;
+	r->left = rc;
+	if (!r->left) {
+		/* Still dom0's and still mapped: ours to free. */
+		r->kept_reached = edu_reaches(edu, page, buf);
+		goto out;
+	}
+	/* The CPU has no mapping of it now: only the device writes. */
+	edu_expect_fault(edu, page);
+	edu_write_pattern(edu, page_to_phys(page), buf);
+
+	rc = edu_balloon_in(page, fail_in);
+	if (rc < 0)
+		goto leak;
+	r->mapped = rc;
+	if (r->mapped) {
+		r->after = edu_reaches(edu, page, buf);
+		goto out;
+	}
+	/* Unreachable, as it says: DMA must fault. Then out and in again. */
+	edu_expect_fault(edu, page);
+	r->after = edu_reaches(edu, page, buf);
+	rc = edu_balloon_out(page, 0);
+	if (rc != 1)
+		goto leak;
+	rc = edu_balloon_in(page, 0);
+	if (rc != 1)
+		goto leak;
+	r->recovered = edu_reaches(edu, page, buf);
+out:
+	if (page)
+		__free_page(page);
+	kfree(buf);
+	return rc < 0 ? rc : 0;
+leak:
+	/* Not a page the allocator may have back. */
+	kfree(buf);
+	return rc < 0 ? rc : -EIO;
+}
+
+static ssize_t balloon_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	unsigned int fail_out, fail_in;
+	char cmd[32] = {};
+	int rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%u %u", &fail_out, &fail_in) != 2)
+		return -EINVAL;
+	if (!xen_pv_iommu_active)
+		return -ENODEV;
+
+	mutex_lock(&edu->lock);
+	rc = edu_balloon(edu, fail_out, fail_in, &edu->balloon);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations balloon_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = balloon_write,
+};
+
+static int balloon_result_show(struct seq_file *m, void *unused)
+{
+	struct edu_dev *edu = m->private;
+	struct edu_balloon_result *r = &edu->balloon;
+
+	mutex_lock(&edu->lock);
+	seq_printf(m, "before %d left %d kept_reached %d mapped %d after %d recovered %d\n",
+		   r->before, r->left, r->kept_reached, r->mapped, r->after,
+		   r->recovered);
+	mutex_unlock(&edu->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(balloon_result);
+
+static void edu_balloon_debugfs(struct edu_dev *edu)
+{
+	debugfs_create_file("balloon", 0200, edu->dir, edu, &balloon_fops);
+	debugfs_create_file("balloon_result", 0400, edu->dir, edu,
+			    &balloon_result_fops);
+}
+#else
+static void edu_balloon_debugfs(struct edu_dev *edu) { }
+#endif
+
 static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct edu_dev *edu;
@@ -728,6 +951,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
 	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
 	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
+	edu_balloon_debugfs(edu);
 	pci_set_drvdata(pdev, edu);
 	return 0;
 }
@@ -782,3 +1006,4 @@ module_exit(edu_test_exit);
 
 MODULE_DESCRIPTION("DMA test driver for QEMU's edu device (PV-IOMMU kselftests)");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);

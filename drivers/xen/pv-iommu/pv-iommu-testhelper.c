@@ -10,6 +10,9 @@
  *                         as "<mfn> <order>" (in use by anything: map it
  *                         read-only only)
  *
+ *   pv_iommu_test/fail_next_ops  the next N PV-IOMMU operations fail (Xen
+ *                        is handed a subop it does not know for each)
+ *
  * MFNs are printed in hex with a 0x prefix.
  *
  * For the benchmark (make bench), it maps all of dom0's memory again at
@@ -75,15 +78,13 @@ DEFINE_SHOW_ATTRIBUTE(pgd);
 /* Is [pfn, pfn + 2^order) RAM backed by aligned, contiguous MFNs? */
 static bool contig_run(unsigned long pfn, unsigned int order)
 {
-	unsigned long first = __pfn_to_mfn(pfn), i;
+	unsigned long first = pv_iommu_ram_mfn(pfn), i;
 
-	if (first == INVALID_P2M_ENTRY ||
-	    (first & (FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT)) ||
-	    (first & ((1UL << order) - 1)))
+	if (first == INVALID_P2M_ENTRY || (first & ((1UL << order) - 1)))
 		return false;
 
 	for (i = 0; i < (1UL << order); i++)
-		if (!page_is_ram(pfn + i) || __pfn_to_mfn(pfn + i) != first + i)
+		if (!page_is_ram(pfn + i) || pv_iommu_ram_mfn(pfn + i) != first + i)
 			return false;
 
 	return true;
@@ -195,7 +196,7 @@ static const struct file_operations remap_fops = {
 
 static int __init pv_iommu_test_init(void)
 {
-	if (!xen_pv_domain() || !xen_initial_domain())
+	if (!pv_iommu_pv_dom0())
 		return -ENODEV;
 
 	pv_iommu_test_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -209,6 +210,8 @@ static int __init pv_iommu_test_init(void)
 			    &contig_fops);
 	debugfs_create_file("remap", 0600, pv_iommu_test_dir, NULL,
 			    &remap_fops);
+	debugfs_create_atomic_t("fail_next_ops", 0600, pv_iommu_test_dir,
+				&pv_iommu_fail_next_ops);
 	return 0;
 }
 module_init(pv_iommu_test_init);
@@ -216,10 +219,11 @@ module_init(pv_iommu_test_init);
 static void __exit pv_iommu_test_exit(void)
 {
 	debugfs_remove_recursive(pv_iommu_test_dir);
+	atomic_set(&pv_iommu_fail_next_ops, 0);
 	__free_page(pv_iommu_test_page);
 }
 module_exit(pv_iommu_test_exit);
 
 MODULE_DESCRIPTION("Xen PV-IOMMU kselftest helper: MFNs of test frames");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(XEN_PV_IOMMU);
+MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);

@@ -7,6 +7,7 @@
 
 #include <linux/init.h>
 #include <linux/kernel.h>
+#include <linux/memblock.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <xen/xen.h>
@@ -18,12 +19,32 @@ static bool pv_iommu_disabled __initdata;
 /* Largest page order of the boot map (benchmarks); the IOMMU's by default. */
 static unsigned int pv_iommu_max_order __initdata = UINT_MAX;
 
-/* xen_pv_iommu=off, or xen_pv_iommu=max_order:N */
+#if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
+/* xen_pv_iommu=fail_op:N: operation N (from 0) of the boot map fails. */
+static bool __init parse_fail_op(const char *arg)
+{
+	unsigned int n;
+
+	if (sscanf(arg, "fail_op:%u", &n) != 1)
+		return false;
+	atomic_set(&pv_iommu_fail_skip_ops, n);
+	atomic_set(&pv_iommu_fail_next_ops, 1);
+	return true;
+}
+#else
+static bool __init parse_fail_op(const char *arg)
+{
+	return false;
+}
+#endif
+
+/* xen_pv_iommu=off, xen_pv_iommu=max_order:N (or, for tests, fail_op:N) */
 static int __init parse_xen_pv_iommu(char *arg)
 {
 	if (arg && !strcmp(arg, "off"))
 		pv_iommu_disabled = true;
-	else if (!arg || sscanf(arg, "max_order:%u", &pv_iommu_max_order) != 1)
+	else if (!arg || (sscanf(arg, "max_order:%u", &pv_iommu_max_order) != 1 &&
+			  !parse_fail_op(arg)))
 		pr_warn("xen_pv_iommu=%s: not 'off' or 'max_order:N'\n",
 			arg ?: "");
 	return 0;
@@ -50,6 +71,14 @@ static const char * __init unusable(struct pv_iommu_caps *caps)
 	/* Without it every page would need a reference: see batch.c. */
 	if (!(caps->flags & IOMMU_QUERY_map_all_gfns))
 		return "dom0-strict mode: dom0 may not map without references";
+
+	/* Before anything is mapped: a map that cannot finish changes Xen's. */
+	pv_iommu_bfn_limit = pv_iommu_probe_bfn_limit();
+	if (max_pfn > pv_iommu_bfn_limit) {
+		pr_info("dom0's frames go up to %#lx, Xen's bus frames to %#lx\n",
+			max_pfn, pv_iommu_bfn_limit);
+		return "dom0's memory lies beyond the bus address space Xen offers";
+	}
 	return NULL;
 }
 
@@ -71,7 +100,7 @@ int __init xen_pv_iommu_setup(void)
 
 	caps.max_order = min(caps.max_order, pv_iommu_max_order);
 	if (pv_iommu_map_dom0(caps.max_order)) {
-		pv_iommu_unmap_dom0();
+		pv_iommu_restore_xen_map();
 		pr_err("the 1:1 map of dom0's memory failed: using xen-swiotlb\n");
 		return -ENODEV;
 	}

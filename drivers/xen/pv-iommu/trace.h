@@ -29,30 +29,32 @@ TRACE_EVENT(pv_iommu_batch_submit,
 		      __entry->first_bfn, __entry->rc, __entry->failed)
 );
 
-/* Pages leaving dom0 (unmap) or coming back (map), and the outcome. */
+/* Pages leaving dom0 (unmap) or coming back (map), and how many failed. */
 DECLARE_EVENT_CLASS(pv_iommu_pages,
 		    TP_PROTO(unsigned long count, unsigned long first_pfn,
-			     int error),
-		    TP_ARGS(count, first_pfn, error),
+			     unsigned long failed),
+		    TP_ARGS(count, first_pfn, failed),
 		    TP_STRUCT__entry(__field(unsigned long, count)
 				     __field(unsigned long, first_pfn)
-				     __field(int, error)),
+				     __field(unsigned long, failed)),
 		    TP_fast_assign(__entry->count = count;
 				   __entry->first_pfn = first_pfn;
-				   __entry->error = error;),
-		    TP_printk("count=%lu first_pfn=%#lx error=%d",
+				   __entry->failed = failed;),
+		    TP_printk("count=%lu first_pfn=%#lx failed=%lu",
 			      __entry->count, __entry->first_pfn,
-			      __entry->error)
+			      __entry->failed)
 );
 
 DEFINE_EVENT(pv_iommu_pages, pv_iommu_unmap_pages,
-	     TP_PROTO(unsigned long count, unsigned long first_pfn, int error),
-	     TP_ARGS(count, first_pfn, error)
+	     TP_PROTO(unsigned long count, unsigned long first_pfn,
+		      unsigned long failed),
+	     TP_ARGS(count, first_pfn, failed)
 );
 
 DEFINE_EVENT(pv_iommu_pages, pv_iommu_map_pages,
-	     TP_PROTO(unsigned long count, unsigned long first_pfn, int error),
-	     TP_ARGS(count, first_pfn, error)
+	     TP_PROTO(unsigned long count, unsigned long first_pfn,
+		      unsigned long failed),
+	     TP_ARGS(count, first_pfn, failed)
 );
 
 #endif /* __XEN_PV_IOMMU_TRACE_H__ */

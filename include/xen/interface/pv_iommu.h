@@ -12,9 +12,11 @@
 #ifndef __XEN_PUBLIC_PV_IOMMU_H__
 #define __XEN_PUBLIC_PV_IOMMU_H__
 
-#include <linux/types.h>
-
-#define __HYPERVISOR_iommu_op		56
+/*
+ * The hypercall is __HYPERVISOR_iommu_op (xen/interface/xen.h), issued by
+ * HYPERVISOR_iommu_op() (asm/xen/hypercall.h). Its grant map flag,
+ * GNTMAP_request_bfn_map, is in xen/interface/grant_table.h.
+ */
 
 /* Subops (pv_iommu_op.subop_id). */
 #define IOMMUOP_query_caps		1
@@ -75,57 +77,37 @@
 #define IOMMU_get_page_order(flags) \
 	(((flags) & IOMMU_page_order_mask) >> IOMMU_page_order_shift)
 
-/* GNTMAP_request_bfn_map is in grant_table.h, with the other GNTMAP_ bits. */
-
-typedef u16 ioservid_t;
+typedef uint16_t ioservid_t;
 
 struct pv_iommu_op {
-	u16 subop_id;
-	u16 flags;
-	s32 status;
+	uint16_t subop_id;
+	uint16_t flags;
+	int32_t status;
 	union {
 		struct {
-			u64 bfn;
-			u64 gfn;
+			uint64_t bfn;
+			uint64_t gfn;
 		} map_page;
 		struct {
-			u64 bfn;
+			uint64_t bfn;
 		} unmap_page;
 		struct {
-			u64 bfn;
-			u64 gfn;
-			u16 domid;
+			uint64_t bfn;
+			uint64_t gfn;
+			uint16_t domid;
 			ioservid_t ioserver;
 		} map_foreign_page;
 		struct {
-			u64 bfn;
-			u64 gfn;
-			u16 domid;
+			uint64_t bfn;
+			uint64_t gfn;
+			uint16_t domid;
 			ioservid_t ioserver;
 		} lookup_foreign_page;
 		struct {
-			u64 bfn;
+			uint64_t bfn;
 			ioservid_t ioserver;
 		} unmap_foreign_page;
 	} u;
 };
-
-#ifdef __KERNEL__
-#include <asm/xen/hypercall.h>
-
-/**
- * HYPERVISOR_iommu_op() - issue a batch of PV-IOMMU operations
- * @ops: array of @count operations; each one's status is written back
- * @count: number of operations
- *
- * Return: 0 when Xen processed the array (see each op's status), or a
- * negative errno for a fault of the call itself.
- */
-static inline int HYPERVISOR_iommu_op(struct pv_iommu_op *ops,
-				      unsigned int count)
-{
-	return _hypercall2(int, iommu_op, ops, count);
-}
-#endif
 
 #endif /* __XEN_PUBLIC_PV_IOMMU_H__ */

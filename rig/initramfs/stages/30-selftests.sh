@@ -4,6 +4,8 @@
 for m in /lib/modules/extra/*.ko; do
 	[ -e "$m" ] && insmod "$m"
 done
+# The bus frames the tests may use (map_unmap, fuzz, grant_bfn, foreign).
+grep -E '^(bfn_limit|free_bfns):' /sys/kernel/debug/pv-iommu/stats | sed 's/^/# /'
 for t in /selftests/pv_iommu/*; do
 	[ -x "$t" ] || continue
 	# edu_dma and disk_rw: stage 35-devices. foreign needs the second

@@ -8,6 +8,12 @@
 STATS=/sys/kernel/debug/pv-iommu/stats
 MIB=256
 
+# Whether this boot asked for xen-swiotlb: xen_pv_iommu=off, or a boot map
+# made to fail (xen_pv_iommu=fail_op:N).
+xen_swiotlb_boot() {
+	grep -Eq ' xen_pv_iommu=(off|fail_op:)' /proc/cmdline
+}
+
 bounced() {
 	sed -n 's/^bounced_bytes: //p' $STATS
 }
@@ -37,7 +43,7 @@ disk_round_trip() {
 	delta=$(($(bounced) - before))
 	path=$(dma_path "$1")
 	echo "# $1: $delta bytes bounced, DMA path '$path'"
-	if grep -q ' xen_pv_iommu=off' /proc/cmdline; then
+	if xen_swiotlb_boot; then
 		[ "$path" = xen-swiotlb ] || rc=1
 	else
 		[ "$delta" = 0 ] && [ "$path" = direct ] || rc=1
@@ -51,6 +57,19 @@ insmod /lib/modules/extra/pv-iommu-edu-test.ko &&
 	/selftests/pv_iommu/edu_dma ${only:+-t "$only"}
 rmmod pv-iommu-edu-test
 
-echo "1..2"
+# A boot map made to fail was undone: dom0 is on xen-swiotlb and every bus
+# frame it touched is Xen's again (the disks and edu_dma check by DMA).
+boot_map_undone() {
+	dmesg | grep -q "xen-pv-iommu: the 1:1 map of dom0's memory failed: using xen-swiotlb" &&
+		! dmesg | grep -q 'bus frames still reach' &&
+		grep -q '^active: no' $STATS
+}
+
+echo "1..3"
 tap_result 1 disks.nvme0n1_256MiB_round_trip disk_round_trip nvme0n1
 tap_result 2 disks.vda_256MiB_round_trip disk_round_trip vda
+if grep -q ' xen_pv_iommu=fail_op:' /proc/cmdline; then
+	tap_result 3 boot.failed_map_undone_for_xen_swiotlb boot_map_undone
+else
+	echo "ok 3 boot.failed_map_undone_for_xen_swiotlb # SKIP the boot map did not fail"
+fi

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The pv_iommu tracepoints: balloon BALLOON_KB of dom0's memory out and back
 # in with the events on, and check that the trace shows every page leaving
-# and coming back, in hypercalls that all succeeded.
+# and coming back, in hypercalls that all succeeded: one hypercall per
+# balloon batch (512 pages) each way.
 . /rig/lib.sh
 BALLOON_KB=1024
 PAGES=$((BALLOON_KB / 4))
@@ -9,9 +10,9 @@ XM=/sys/devices/system/xen_memory/xen_memory0
 T=/sys/kernel/tracing
 STATS=/sys/kernel/debug/pv-iommu/stats
 
-echo "1..7"
+echo "1..8"
 if ! grep -q '^active: yes' $STATS 2>/dev/null; then
-	for i in 1 2 3 4 5 6 7; do echo "ok $i trace # SKIP PV-IOMMU not active"; done
+	for i in 1 2 3 4 5 6 7 8; do echo "ok $i trace # SKIP PV-IOMMU not active"; done
 	exit 0
 fi
 mountpoint -q $T || mount -t tracefs tracefs $T
@@ -49,14 +50,16 @@ balloon_to $((target - BALLOON_KB)) && balloon_to "$target"
 ballooned=$?
 echo 0 >$T/events/pv_iommu/enable
 grep ' pv_iommu_' $T/trace | head -4 | sed 's/^/# /'
+hypercalls=$(grep -c ' pv_iommu_batch_submit: ' $T/trace)
+echo "# $hypercalls hypercalls for $BALLOON_KB KiB out and in"
 
 tap_result 1 trace.balloon_out_and_in [ $ballooned = 0 ]
 tap_result 2 trace.unmap_pages_counts_every_page \
 	[ "$(sum_field pv_iommu_unmap_pages count)" = $PAGES ]
 tap_result 3 trace.map_pages_counts_every_page \
 	[ "$(sum_field pv_iommu_map_pages count)" = $PAGES ]
-tap_result 4 trace.balloon_hooks_report_no_error \
-	[ "$(count_bad 'pv_iommu_[a-z]*map_pages' error)" = 0 ]
+tap_result 4 trace.balloon_hooks_report_no_failure \
+	[ "$(count_bad 'pv_iommu_[a-z]*map_pages' failed)" = 0 ]
 # One unmap and one map operation per page, in hypercalls that all worked.
 tap_result 5 trace.batch_submit_carries_every_op \
 	[ "$(sum_field pv_iommu_batch_submit ops)" = $((2 * PAGES)) ]
@@ -65,3 +68,4 @@ tap_result 6 trace.batch_submit_rc_and_failed_are_0 \
 tap_result 7 trace.debugfs_counters_agree \
 	[ "$(stat_of unmapped_pages) $(stat_of remapped_pages)" = \
 	  "$((unmapped + PAGES)) $((remapped + PAGES))" ]
+tap_result 8 trace.one_hypercall_per_balloon_batch [ "$hypercalls" = 2 ]

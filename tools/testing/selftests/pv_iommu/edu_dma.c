@@ -87,7 +87,8 @@ static int xen_swiotlb_boot(void)
 		fgets(cmdline + 1, sizeof(cmdline) - 1, f);
 		fclose(f);
 	}
-	return !!strstr(cmdline, " xen_pv_iommu=off");
+	return strstr(cmdline, " xen_pv_iommu=off") ||
+	       strstr(cmdline, " xen_pv_iommu=fail_op:");
 }
 
 static long long bounced(void)
@@ -306,7 +307,7 @@ TEST(stray_dma_faults)
 TEST(backend_active_where_xen_allows_it)
 {
 	struct pv_iommu_op op = { .subop_id = IOMMUOP_query_caps };
-	const u16 needed = IOMMU_QUERY_map_cap | IOMMU_QUERY_map_all_gfns;
+	const __u16 needed = IOMMU_QUERY_map_cap | IOMMU_QUERY_map_all_gfns;
 	int fd;
 
 	if (xen_swiotlb_boot()) {

@@ -23,7 +23,8 @@
 
 #define RW		(IOMMU_OP_readable | IOMMU_OP_writeable)
 /* BFNs for the tests: far above dom0's memory, below the 39-bit limit. */
-#define TEST_BFN	0x4000000ULL
+/* Above dom0's memory, below the kernel's foreign window */
+#define TEST_BFN	free_bfn()
 #define BAD_DOMID	0x7fe0
 #define NOT_A_GFN	0xfffffffffULL
 #define MSI_BFN		0xfee00ULL
@@ -190,6 +191,7 @@ FIXTURE_SETUP(foreign)
 {
 	self->fd = privcmd_open();
 	ASSERT_LE(0, self->fd);
+	ASSERT_NE(0, TEST_BFN) TH_LOG("no free_bfns range in pv-iommu/stats");
 	self->domid = domu();
 	ASSERT_NE(BAD_DOMID, self->domid) TH_LOG("PV_IOMMU_DOMU is not set");
 	self->srv = serve_new(self->domid);
@@ -719,6 +721,7 @@ FIXTURE_SETUP(teardown)
 {
 	self->fd = privcmd_open();
 	ASSERT_LE(0, self->fd);
+	ASSERT_NE(0, TEST_BFN) TH_LOG("no free_bfns range in pv-iommu/stats");
 	self->domid = domu();
 	self->srv = serve_new(self->domid);
 	ASSERT_NE(NULL, self->srv);

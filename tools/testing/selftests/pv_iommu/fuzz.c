@@ -25,8 +25,9 @@
 
 #include "pv_iommu_user.h"
 
-#define WINDOW_BFN	0x1000000ULL	/* 64 GiB */
-#define WINDOW_ORDER	16
+/* Above dom0's memory, below the kernel's foreign window */
+#define WINDOW_BFN	free_bfn()
+#define WINDOW_ORDER	16	/* FREE_BFNS_NEEDED */
 #define MAX_BATCH	512
 
 static __u64 rng_state;
@@ -256,6 +257,10 @@ int main(int argc, char **argv)
 	rc = iommu_op(fd, ops, 1);
 	if (rc || ops[0].status) {
 		printf("# query_caps after the run: %ld/%d\n", rc, ops[0].status);
+		return 1;
+	}
+	if (!WINDOW_BFN) {
+		printf("# no free_bfns range in pv-iommu/stats\n");
 		return 1;
 	}
 	if (IOMMU_get_page_order(ops[0].flags) < order)

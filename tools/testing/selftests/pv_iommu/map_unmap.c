@@ -20,7 +20,8 @@
 #include "pv_iommu_user.h"
 #include "../kselftest_harness.h"
 
-#define TEST_BFN	0x1000000ULL	/* 64 GiB */
+/* Above dom0's memory, below the kernel's foreign window */
+#define TEST_BFN	free_bfn()
 #define BAD_BFN		0x8000000ULL	/* 512 GiB: beyond the interface */
 #define MSI_BFN		0xfee00ULL
 #define NOT_A_FRAME	0x10000000000ULL
@@ -78,6 +79,7 @@ FIXTURE_SETUP(map)
 	self->max_order = IOMMU_get_page_order(caps.flags);
 	self->map_all_gfns = caps.flags & IOMMU_QUERY_map_all_gfns;
 
+	ASSERT_NE(0, TEST_BFN) TH_LOG("no free_bfns range in pv-iommu/stats");
 	load_helper();
 	ASSERT_EQ(0, helper_read("page", &self->page, NULL))
 		TH_LOG("no " HELPER_DIR ": is %s there?", HELPER_KO);

@@ -11,16 +11,16 @@
 #include <fcntl.h>
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The kernel header is written with the kernel's type names. */
-typedef __u16 u16;
-typedef __s32 s32;
-typedef __u64 u64;
 #include "../../../../include/xen/interface/pv_iommu.h"
+
+/* From <xen/interface/xen.h>, which is not written for user space. */
+#define __HYPERVISOR_iommu_op		56
 
 /*
  * From <xen/privcmd.h>, whose user space copy includes a kernel-only
@@ -176,6 +176,36 @@ static inline int helper_read(const char *name, __u64 *mfn, unsigned int *order)
 	if (order)
 		*order = o;
 	return 0;
+}
+
+/* Bus frames the tests may map with raw hypercalls: at least 2^16. */
+#define FREE_BFNS_NEEDED	0x10000ULL
+
+/*
+ * The first of a range of BFNs nothing maps, from the driver's
+ * "free_bfns: <first> <end>" line in pv-iommu/stats (above dom0's memory,
+ * below the kernel's foreign window), or 0 if there is no such range of
+ * FREE_BFNS_NEEDED frames. Read once.
+ */
+static inline __u64 free_bfn(void)
+{
+	static __u64 first = ~0ULL;
+	unsigned long long a, b;
+	char line[128];
+	FILE *f;
+
+	if (first != ~0ULL)
+		return first;
+	first = 0;
+	f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
+	if (!f)
+		return first;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "free_bfns: %llx %llx", &a, &b) == 2 &&
+		    b > a && b - a >= FREE_BFNS_NEEDED)
+			first = a;
+	fclose(f);
+	return first;
 }
 
 #endif /* __PV_IOMMU_USER_H__ */
