@@ -114,7 +114,7 @@ map_figures() {
 
 # The edu test driver's result: every buffer made it, at bus = phys.
 edu_ok() {
-	grep -q '^errors 0$' "$1" && grep -q '^bus_not_phys 0$' "$1" &&
+	grep -q '^errors 0$' "$1" && grep -q '^bad_bus_addr 0$' "$1" &&
 		! grep -q '^buffers 0$' "$1"
 }
 
