@@ -3,7 +3,7 @@
 # In check mode the device stages (edu, the disks, the guests' backends)
 # run in boots of their own under QEMU's -icount (edu's DMA waits 100 ms of
 # virtual time, which an idle VM then skips): one on the PV-IOMMU, one on
-# xen-swiotlb (xen_pv_iommu=off), and the device stage 35-devices once more
+# xen-swiotlb (xen_pv_iommu=off), and the device stage 35-devices a second time
 # on xen-swiotlb after a boot map made to fail (xen_pv_iommu=fail_op:N),
 # which also checks the undo. The other stages run in the first boot,
 # without -icount.
