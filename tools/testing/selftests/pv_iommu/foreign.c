@@ -678,7 +678,8 @@ static void random_foreign_op(struct pv_iommu_op *op, __u64 *rng, __u16 d,
 {
 	__u64 r = next_random(rng);
 	/* Now and then reserved bits, which must be refused. */
-	__u16 flags = (r >> 8) & (r & (1ULL << 40) ? 0x3ff : 0x7);
+	bool reserved = r & (1ULL << 40);
+	__u16 flags = (r >> 8) & (reserved ? 0x3ff : 0x7);
 	unsigned int order = r & 64 ? (r >> 20) % 64 : (r >> 20) % 3;
 	__u16 domid = r & 128 ? next_random(rng) : (r & 256 ? 0 : d);
 	__u16 id = r & 512 ? next_random(rng) : s;
@@ -695,7 +696,8 @@ static void random_foreign_op(struct pv_iommu_op *op, __u64 *rng, __u16 d,
 		op->flags = flags;
 		break;
 	default:
-		unmap_op(op, flags, bfn, id);
+		/* unmap_foreign_page has no flag bits below the order. */
+		unmap_op(op, reserved ? flags : flags & ~0x3ff, bfn, id);
 		break;
 	}
 }
