@@ -64,7 +64,7 @@ int guest_mem_move(uint16_t domid, uint64_t from, uint64_t to)
 					      from, to));
 }
 
-static xenforeignmemory_handle *fm;
+static struct xenforeignmemory_handle *fm;
 
 void *guest_mem_map(uint16_t domid, const uint64_t *gfns, size_t n)
 {
