@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../kselftest_harness.h"
+#include "guest_mem.h"
 #include "ioreq_server.h"
 #include "pv_iommu_user.h"
 
@@ -33,6 +34,9 @@
 #define GUEST_GFNS	0x9000
 /* A GFN above the guest's RAM where a grant-table frame can be put. */
 #define SPARE_GFN	0xf0000
+/* Two more, unknown to the guest's kernel, where dom0 moves a frame. */
+#define MOVE_FROM_GFN	(SPARE_GFN + 0x10)
+#define MOVE_TO_GFN	(SPARE_GFN + 0x11)
 
 #define __HYPERVISOR_memory_op_		12
 #define XENMEM_add_to_physmap		7
@@ -338,7 +342,7 @@ TEST_F(foreign, map_lookup_unmap_and_their_references)
 	ASSERT_EQ(0, run(_metadata, self->fd, o, 6));
 	EXPECT_EQ(0, o[0].status);
 	EXPECT_EQ(b + 2, o[0].u.lookup_foreign_page.bfn);
-	EXPECT_EQ(RW, o[0].flags);
+	EXPECT_EQ(RW, o[0].flags & 0x3ff);
 	EXPECT_TRUE(o[1].status == -ENOENT || o[1].status == -ENXIO);
 	EXPECT_EQ(-ENXIO, o[2].status);
 	EXPECT_EQ(-ENODEV, o[3].status);
@@ -529,6 +533,146 @@ TEST_F_TIMEOUT(foreign, edu_dma_reaches_the_guest_pages, 300)
 	EXPECT_STRNE("ok", answer);
 }
 
+/* The largest page order of dom0's IOMMU, as query_caps says it. */
+static unsigned int max_order(int fd)
+{
+	struct pv_iommu_op *op = ops_alloc(1);
+	unsigned int order = 0;
+
+	*op = (struct pv_iommu_op){ .subop_id = IOMMUOP_query_caps };
+	if (op && iommu_op(fd, op, 1) == 0 && op->status == 0)
+		order = IOMMU_get_page_order(op->flags);
+	if (op)
+		munmap(op, sizeof(*op));
+	return order;
+}
+
+/*
+ * Reserved flag bits are refused with -EINVAL and the op does nothing:
+ * map_foreign_page bits 3-9, unmap_foreign_page bits 0-9.
+ */
+TEST_F(foreign, reserved_flag_bits_are_einval)
+{
+	__u64 gfn = guest_gfn(_metadata, self->fd, self->domid, self->id,
+			      0x1000);
+	struct pv_iommu_op *o = self->ops;
+	__u16 d = self->domid, s = self->id;
+	struct pv_iommu_audit_op now;
+	unsigned int bit, n = 0;
+
+	map_op(&o[n++], RW, TEST_BFN, gfn, d, s);
+	for (bit = 3; bit < 10; bit++)
+		map_op(&o[n++], RW | (1U << bit), TEST_BFN + bit, gfn + 1, d, s);
+	for (bit = 0; bit < 10; bit++)
+		unmap_op(&o[n++], 1U << bit, TEST_BFN, s);
+	lookup_op(&o[n++], gfn, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, n));
+	EXPECT_EQ(0, o[0].status);
+	for (bit = 1; bit < n - 1; bit++)
+		EXPECT_EQ(-EINVAL, o[bit].status) TH_LOG("op %u", bit);
+	EXPECT_EQ(0, o[n - 1].status);
+	EXPECT_EQ(TEST_BFN, o[n - 1].u.lookup_foreign_page.bfn);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
+
+	/* Whatever the ops did, the BFNs go. */
+	for (bit = 0; bit < 10; bit++)
+		unmap_op(&o[bit], 0, TEST_BFN + bit, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 10));
+	EXPECT_EQ(0, o[0].status);
+}
+
+/*
+ * lookup_foreign_page's flags: the mapping's access and, in bits 10-15,
+ * the largest page order of the other subops, as the spec's table says.
+ */
+TEST_F(foreign, lookup_returns_the_order_bits)
+{
+	__u64 gfn = guest_gfn(_metadata, self->fd, self->domid, self->id,
+			      0x1000);
+	struct pv_iommu_op *o = self->ops;
+	unsigned int order = max_order(self->fd);
+
+	ASSERT_LT(0, order);
+	map_op(&o[0], IOMMU_OP_readable, TEST_BFN, gfn, self->domid,
+	       self->id);
+	lookup_op(&o[1], gfn, self->domid, self->id);
+	unmap_op(&o[2], 0, TEST_BFN, self->id);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 3));
+	EXPECT_EQ(0, o[0].status);
+	EXPECT_EQ(0, o[1].status);
+	EXPECT_EQ(IOMMU_OP_readable | IOMMU_page_order(order), o[1].flags);
+	EXPECT_EQ(0, o[2].status);
+}
+
+/* Does the page hold @byte in every one of its first @len bytes? */
+static bool all_bytes(const unsigned char *p, unsigned char byte, size_t len)
+{
+	while (len--)
+		if (*p++ != byte)
+			return false;
+	return true;
+}
+
+/*
+ * Review H3: the guest moves frame M from GFN X to Y (XENMAPSPACE_gmfn,
+ * which sends no invalidation) and X gets a new frame M'. A second
+ * server's map of X at the BFN that maps M for the first server must not
+ * share that BFN: it would claim M' while the IOMMU still maps M, and once
+ * the first server unmaps, M's references go with the BFN still on M.
+ * The BFN must reach M', as a device's DMA shows.
+ */
+TEST_F_TIMEOUT(foreign, a_moved_frame_shares_no_bfn, 120)
+{
+	uint64_t gfns[2] = { MOVE_FROM_GFN, MOVE_TO_GFN };
+	struct served *other = serve_new(self->domid);
+	struct pv_iommu_op *o = self->ops;
+	__u16 d = self->domid, s = self->id, s2;
+	struct pv_iommu_audit_op now;
+	unsigned char *p;
+	char addr[32];
+
+	ASSERT_NE(NULL, other);
+	s2 = ioreq_server_id(other->srv);
+	ASSERT_EQ(0, guest_mem_grow(d, 2));
+	ASSERT_EQ(0, guest_mem_populate(d, MOVE_FROM_GFN));
+	map_op(&o[0], RW, TEST_BFN, MOVE_FROM_GFN, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	ASSERT_EQ(0, o[0].status);
+
+	ASSERT_EQ(0, guest_mem_move(d, MOVE_FROM_GFN, MOVE_TO_GFN));
+	ASSERT_EQ(0, guest_mem_populate(d, MOVE_FROM_GFN));
+	map_op(&o[0], RW, TEST_BFN, MOVE_FROM_GFN, d, s2);
+	lookup_op(&o[1], MOVE_TO_GFN, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 2));
+	EXPECT_EQ(0, o[0].status);
+	/* The first server's entry went with M's mapping. */
+	EXPECT_EQ(-ENOENT, o[1].status);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
+
+	/* The device writes 64 bytes at the BFN: they land in M', at X. */
+	p = guest_mem_map(d, gfns, 2);
+	ASSERT_NE(NULL, p) TH_LOG("mapping the guest's frames: %s",
+				  strerror(errno));
+	memset(p, 0x5a, 2 * 4096);
+	snprintf(addr, sizeof(addr), "%#llx", TEST_BFN << 12);
+	EXPECT_EQ(0, write_file(EDU_DIR "stray", addr));
+	EXPECT_FALSE(all_bytes(p, 0x5a, 64)) TH_LOG("X (M') is untouched");
+	EXPECT_TRUE(all_bytes(p + 4096, 0x5a, 4096))
+		TH_LOG("the DMA wrote into Y (M), which X no longer is");
+	guest_mem_unmap(p, 2);
+
+	/* The second server's first, so that no entry outlives its BFN. */
+	unmap_op(&o[0], 0, TEST_BFN, s2);
+	unmap_op(&o[1], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 2));
+	EXPECT_EQ(0, o[0].status);
+	EXPECT_EQ(0, guest_mem_release(d, MOVE_FROM_GFN));
+	EXPECT_EQ(0, guest_mem_release(d, MOVE_TO_GFN));
+	serve_end(other);
+}
+
 /* xorshift64: a reproducible stream from the seed the test prints. */
 static __u64 next_random(__u64 *state)
 {
@@ -543,7 +687,9 @@ static void random_foreign_op(struct pv_iommu_op *op, __u64 *rng, __u16 d,
 			      __u16 s)
 {
 	__u64 r = next_random(rng);
-	__u16 flags = (r >> 8) & 0x3ff;
+	/* Now and then reserved bits, which must be refused. */
+	bool reserved = r & (1ULL << 40);
+	__u16 flags = (r >> 8) & (reserved ? 0x3ff : 0x7);
 	unsigned int order = r & 64 ? (r >> 20) % 64 : (r >> 20) % 3;
 	__u16 domid = r & 128 ? next_random(rng) : (r & 256 ? 0 : d);
 	__u16 id = r & 512 ? next_random(rng) : s;
@@ -560,14 +706,27 @@ static void random_foreign_op(struct pv_iommu_op *op, __u64 *rng, __u16 d,
 		op->flags = flags;
 		break;
 	default:
-		unmap_op(op, flags, bfn, id);
+		/* unmap_foreign_page has no flag bits below the order. */
+		unmap_op(op, reserved ? flags : flags & ~0x3ff, bfn, id);
 		break;
 	}
 }
 
-static bool foreign_status_ok(const struct pv_iommu_op *op)
+/* -EINVAL exactly for reserved bits among the @flags the op was given. */
+static bool foreign_status_ok(const struct pv_iommu_op *op, __u16 flags)
 {
 	int st = op->status;
+
+	switch (op->subop_id) {
+	case IOMMUOP_map_foreign_page:
+		if (flags & 0x3f8)
+			return st == -EINVAL;
+		break;
+	case IOMMUOP_unmap_foreign_page:
+		if (flags & 0x3ff)
+			return st == -EINVAL;
+		break;
+	}
 
 	switch (op->subop_id) {
 	case IOMMUOP_map_foreign_page:
@@ -590,18 +749,21 @@ TEST_F_TIMEOUT(foreign, random_ops_keep_to_the_tables, 600)
 {
 	__u64 rng = time(NULL) | 1, done = 0, bad = 0;
 	struct pv_iommu_op *o = self->ops;
+	static __u16 flags[512];
 	unsigned int i, n;
 
 	TH_LOG("seed %llu", (unsigned long long)rng);
 	while (done < 300000) {
 		n = 1 + next_random(&rng) % 512;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			random_foreign_op(&o[i], &rng, self->domid, self->id);
+			flags[i] = o[i].flags;
+		}
 		ASSERT_EQ(0, iommu_op(self->fd, o, n));
 		for (i = 0; i < n; i++)
-			if (!foreign_status_ok(&o[i]) && bad++ < 10)
-				TH_LOG("subop %u status %d", o[i].subop_id,
-				       o[i].status);
+			if (!foreign_status_ok(&o[i], flags[i]) && bad++ < 10)
+				TH_LOG("subop %u flags %#x status %d",
+				       o[i].subop_id, flags[i], o[i].status);
 		done += n;
 	}
 	EXPECT_EQ(0, bad);
@@ -707,6 +869,44 @@ TEST_F_TIMEOUT(foreign, ballooning_invalidates_each_mapped_gfn_given_up, 600)
 	for (gfn = 0; gfn < GUEST_GFNS; gfn++)
 		EXPECT_EQ(mapped[gfn] ? 0 : -ENOENT, o[gfn].status);
 	mem_set(self->domid, 128);
+}
+
+/*
+ * Review H3, the other half: once moved (no invalidation), the frame of a
+ * mapping without swap_mfn leaves the guest from GFN Y. Its server must be
+ * told the BFN, and the entry must keep its references until unmapped: the
+ * frame leaving is what counts, not the GFN it was mapped from. (After the
+ * ballooning test, so that the caller has a scratch page: on the code
+ * before the fix the entry was swapped to it.)
+ */
+TEST_F_TIMEOUT(foreign, a_moved_frame_given_up_is_invalidated, 120)
+{
+	struct pv_iommu_op *o = self->ops;
+	__u16 d = self->domid, s = self->id;
+	struct pv_iommu_audit_op now;
+	int tries;
+
+	ASSERT_EQ(0, guest_mem_grow(d, 1));
+	ASSERT_EQ(0, guest_mem_populate(d, MOVE_FROM_GFN));
+	map_op(&o[0], RW, TEST_BFN, MOVE_FROM_GFN, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	ASSERT_EQ(0, o[0].status);
+	ASSERT_EQ(0, guest_mem_move(d, MOVE_FROM_GFN, MOVE_TO_GFN));
+	ASSERT_EQ(0, served_count(self->srv));
+	EXPECT_EQ(0, guest_mem_release(d, MOVE_TO_GFN));
+
+	for (tries = 0; tries < 50 && !served_count(self->srv); tries++)
+		usleep(100000);
+	ASSERT_EQ(1, served_count(self->srv));
+	EXPECT_EQ(TEST_BFN, self->srv->bfns[0]);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	/* Not swapped to the scratch page: it was mapped without swap_mfn. */
+	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+
+	unmap_op(&o[0], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(0, o[0].status);
 }
 
 /* Runs after the foreign fixture's tests: it destroys the guest. */

@@ -91,7 +91,8 @@ static unsigned int random_order(void)
 static void random_map(struct pv_iommu_op *op)
 {
 	unsigned int order = random_order();
-	unsigned int flags = below(1 << 10);	/* incl. reserved bits */
+	/* Now and then reserved bits, which must be refused. */
+	unsigned int flags = below(8) ? below(8) : below(1 << 10);
 	unsigned int r = below(100);
 	__u64 mfn;
 	bool ours = false;
@@ -132,7 +133,8 @@ static void random_op(struct pv_iommu_op *op)
 	} else if (r < 85) {
 		order = random_order();
 		op->subop_id = IOMMUOP_unmap_page;
-		op->flags = below(1 << 10) | IOMMU_page_order(order);
+		op->flags = (below(8) ? 0 : below(1 << 10)) |
+			    IOMMU_page_order(order);
 		op->u.unmap_page.bfn = random_bfn(order);
 	} else if (r < 88) {
 		op->subop_id = IOMMUOP_query_caps;
@@ -153,8 +155,23 @@ static void random_op(struct pv_iommu_op *op)
 	op->status = 1;
 }
 
+/* The reserved flag bits of @subop, which make it -EINVAL. */
+static unsigned int reserved_flags(__u16 subop)
+{
+	switch (subop) {
+	case IOMMUOP_map_page:
+	case IOMMUOP_map_foreign_page:
+		return 0x3f8;		/* bits 3-9 */
+	case IOMMUOP_unmap_page:
+	case IOMMUOP_unmap_foreign_page:
+		return 0x3ff;		/* bits 0-9 */
+	default:
+		return 0;
+	}
+}
+
 /* Is @status one the interface lists for @subop? */
-static bool status_ok(__u16 subop, int status)
+static bool status_in_table(__u16 subop, int status)
 {
 	switch (subop) {
 	case IOMMUOP_query_caps:
@@ -179,6 +196,17 @@ static bool status_ok(__u16 subop, int status)
 	}
 }
 
+/*
+ * -EINVAL exactly for reserved flag bits among the op's @flags (as passed:
+ * some subops write flags back), else a status of the table.
+ */
+static bool status_ok(const struct pv_iommu_op *op, unsigned int flags)
+{
+	if (flags & reserved_flags(op->subop_id))
+		return op->status == -EINVAL;
+	return status_in_table(op->subop_id, op->status);
+}
+
 static int audit(int fd, struct pv_iommu_audit_op *a)
 {
 	return pv_iommu_audit(fd, PV_IOMMU_DOMID_SELF, a);
@@ -188,6 +216,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000000;
 	static struct pv_iommu_op ops[MAX_BATCH];
+	static __u16 flags[MAX_BATCH];
 	struct pv_iommu_audit_op base, now;
 	unsigned long done = 0, bad = 0, succeeded = 0, bfn;
 	unsigned int order = WINDOW_ORDER;
@@ -231,8 +260,10 @@ int main(int argc, char **argv)
 
 		if (count > n - done)
 			count = n - done;
-		for (i = 0; i < count; i++)
+		for (i = 0; i < count; i++) {
 			random_op(&ops[i]);
+			flags[i] = ops[i].flags;
+		}
 		rc = iommu_op(fd, ops, count);
 		if (rc) {
 			printf("# call failed: %ld\n", rc);
@@ -240,7 +271,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		for (i = 0; i < count; i++) {
-			if (!status_ok(ops[i].subop_id, ops[i].status)) {
+			if (!status_ok(&ops[i], flags[i])) {
 				if (bad++ < 10)
 					printf("# subop %#x flags %#x status %d\n",
 					       ops[i].subop_id, ops[i].flags,

@@ -350,6 +350,40 @@ TEST_F(map, large_batches_release_every_reference)
 	free(ops);
 }
 
+/*
+ * Reserved flag bits (map_page 3-9, unmap_page 0-9) are refused with
+ * -EINVAL and the op does nothing, so that they can get a meaning later.
+ */
+TEST_F(map, reserved_flag_bits_are_einval)
+{
+	unsigned int bit;
+
+	for (bit = 3; bit < 10; bit++) {
+		EXPECT_EQ(-EINVAL, map(self->fd, TEST_BFN, self->page,
+				       RW | (1U << bit)))
+			TH_LOG("map_page, flag bit %u", bit);
+		EXPECT_AUDIT(0, 0, 0);
+		/* Whatever it did, the BFN goes (a reserved bit or not). */
+		unmap(self->fd, TEST_BFN, 0);
+	}
+
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	for (bit = 0; bit < 10; bit++) {
+		struct pv_iommu_op op = {
+			.subop_id = IOMMUOP_unmap_page,
+			.flags = 1U << bit,
+			.u.unmap_page = { .bfn = TEST_BFN },
+		};
+
+		EXPECT_EQ(-EINVAL, one_op(self->fd, &op))
+			TH_LOG("unmap_page, flag bit %u", bit);
+		EXPECT_AUDIT(1, 1, 1);
+		if (op.status == 0)
+			ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	}
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
 TEST_F(map, audit_of_a_missing_domain_is_enxio)
 {
 	struct pv_iommu_audit_op a;
