@@ -5,7 +5,7 @@
  * the bytes the backend bounced (debugfs pv-iommu/stats) must be exactly
  * those the test driver worked out from each buffer's frames.
  *
- * The test machine has a 28-bit edu at 00:10.0 and a 64-bit one at 00:11.0.
+ * The test machine has a 28-bit edu and a 64-bit one (edu.h finds them).
  * Under the PV-IOMMU (dma-direct) the 64-bit one must never bounce and must
  * see bus address = physical address, and the 28-bit one bounces through
  * the native SWIOTLB the buffers that lie beyond its mask. Booted with
@@ -18,12 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "pv_iommu_user.h"
 #include "../kselftest_harness.h"
 
-#define EDU_DIR		"/sys/kernel/debug/pv-iommu-edu/"
-#define EDU_28BIT	"0000:00:10.0"
-#define EDU_64BIT	"0000:00:11.0"
 #define PV_IOMMU_STATS	"/sys/kernel/debug/pv-iommu/stats"
 #define PV_IOMMU_DEVICES "/sys/kernel/debug/pv-iommu/devices"
 
@@ -108,12 +106,13 @@ static void expected_path(char *buf, size_t size, const char *device,
 }
 
 FIXTURE(edu) {
+	const char *device;
 	char dir[128];
 	char path[160];
 };
 
 FIXTURE_VARIANT(edu) {
-	const char *device;
+	enum edu_which edu;
 	const char *dma_bits;
 	const char *mask;
 	int reaches_all;	/* the mask reaches all of dom0's memory */
@@ -121,7 +120,7 @@ FIXTURE_VARIANT(edu) {
 };
 
 FIXTURE_VARIANT_ADD(edu, mask64) {
-	.device = EDU_64BIT,
+	.edu = EDU_64BIT,
 	.dma_bits = "64",
 	.mask = "0xffffffffffffffff",
 	.reaches_all = 1,
@@ -129,7 +128,7 @@ FIXTURE_VARIANT_ADD(edu, mask64) {
 };
 
 FIXTURE_VARIANT_ADD(edu, mask28) {
-	.device = EDU_28BIT,
+	.edu = EDU_28BIT,
 	.dma_bits = "28",
 	.mask = "0xfffffff",
 	.buffers = 300,
@@ -137,7 +136,7 @@ FIXTURE_VARIANT_ADD(edu, mask28) {
 
 /* The 64-bit device's driver narrows its mask after probe. */
 FIXTURE_VARIANT_ADD(edu, mask64_narrowed_to_28) {
-	.device = EDU_64BIT,
+	.edu = EDU_64BIT,
 	.dma_bits = "28",
 	.mask = "0xfffffff",
 	.buffers = 300,
@@ -152,10 +151,12 @@ static const char *edu_path(char *path, const char *dir, const char *name)
 
 FIXTURE_SETUP(edu)
 {
-	snprintf(self->dir, sizeof(self->dir), EDU_DIR "%s", variant->device);
+	self->device = edu_device(variant->edu);
+	ASSERT_NE(0, self->device[0]) TH_LOG("no edu device %d", variant->edu);
+	snprintf(self->dir, sizeof(self->dir), EDU_DEBUGFS "%s", self->device);
 	ASSERT_EQ(0, write_file(edu_path(self->path, self->dir, "dma_bits"), variant->dma_bits))
 		TH_LOG("no edu test device %s, or mask refused",
-		       variant->device);
+		       self->device);
 }
 
 /* The 64-bit device gets its full mask back, and its path with it. */
@@ -163,11 +164,11 @@ FIXTURE_TEARDOWN(edu)
 {
 	char want[128], line[128];
 
-	if (strcmp(variant->device, EDU_64BIT) || !strcmp(variant->dma_bits, "64"))
+	if (variant->edu != EDU_64BIT || !strcmp(variant->dma_bits, "64"))
 		return;
 	ASSERT_EQ(0, write_file(edu_path(self->path, self->dir, "dma_bits"), "64"));
-	expected_path(want, sizeof(want), EDU_64BIT, "0xffffffffffffffff", 1);
-	read_line(PV_IOMMU_DEVICES, EDU_64BIT, line, sizeof(line));
+	expected_path(want, sizeof(want), self->device, "0xffffffffffffffff", 1);
+	read_line(PV_IOMMU_DEVICES, self->device, line, sizeof(line));
 	EXPECT_STREQ(want, line);
 }
 
@@ -181,9 +182,9 @@ TEST_F_TIMEOUT(edu, random_buffers_round_trip, 3000)
 	long long before = bounced(), delta, expected;
 	struct timespec t0, t1;
 
-	expected_path(want, sizeof(want), variant->device, variant->mask,
+	expected_path(want, sizeof(want), self->device, variant->mask,
 		      variant->reaches_all);
-	read_line(PV_IOMMU_DEVICES, variant->device, line, sizeof(line));
+	read_line(PV_IOMMU_DEVICES, self->device, line, sizeof(line));
 	EXPECT_STREQ(want, line);
 
 	snprintf(run, sizeof(run), "%d 1", variant->buffers);
@@ -219,11 +220,21 @@ TEST_F_TIMEOUT(edu, random_buffers_round_trip, 3000)
 		}
 	}
 	TH_LOG("%s mask %s: %d buffers, %lld bytes in %.1f s",
-	       variant->device, variant->mask, variant->buffers,
+	       self->device, variant->mask, variant->buffers,
 	       read_key(self->path, "bytes"),
 	       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	TH_LOG("%lld bytes bounced (%lld expected), %lld mappings across discontiguous MFNs",
 	       delta, expected, read_key(self->path, "mfn_discontig"));
+}
+
+/* @file of the 64-bit edu's debugfs directory, in a static buffer. */
+static const char *edu64_file(const char *file)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), EDU_DEBUGFS "%s/%s",
+		 edu_device(EDU_64BIT), file);
+	return path;
 }
 
 /*
@@ -233,8 +244,8 @@ TEST_F_TIMEOUT(edu, random_buffers_round_trip, 3000)
  */
 TEST(grant_mapped_page_round_trip)
 {
-	EXPECT_EQ(0, write_file(EDU_DIR EDU_64BIT "/dma_bits", "64"));
-	EXPECT_EQ(0, write_file(EDU_DIR EDU_64BIT "/grant", "7"))
+	EXPECT_EQ(0, write_file(edu64_file("dma_bits"), "64"));
+	EXPECT_EQ(0, write_file(edu64_file("grant"), "7"))
 		TH_LOG("the device did not move the granted page's data");
 }
 
@@ -270,10 +281,10 @@ static int stray_dma(const char *what, unsigned long long addr)
 	int rc;
 
 	printf("# stray DMA to %s, bus address %#llx\n", what, addr);
-	printf("@@EXPECT-IOMMU-FAULT %s %llx\n", EDU_64BIT, addr);
+	printf("@@EXPECT-IOMMU-FAULT %s %llx\n", edu_device(EDU_64BIT), addr);
 	fflush(stdout);
 	snprintf(val, sizeof(val), "%#llx", addr);
-	rc = write_file(EDU_DIR EDU_64BIT "/stray", val);
+	rc = write_file(edu64_file("stray"), val);
 	sleep(1);
 	return rc;
 }
@@ -291,7 +302,7 @@ TEST(stray_dma_faults)
 
 	if (xen_swiotlb_boot())
 		SKIP(return, "xen-swiotlb: Xen's own BFN=MFN map");
-	f = fopen(EDU_DIR "stray_targets", "r");
+	f = fopen(EDU_DEBUGFS "stray_targets", "r");
 	ASSERT_NE(NULL, f);
 	EXPECT_EQ(1, fscanf(f, "ballooned %llx", &ballooned));
 	fclose(f);
