@@ -12,9 +12,9 @@
 # - under Xen, a PVH domU's disk and NIC throughput through dom0's backends.
 # rig.bench_seconds=N (kernel command line): seconds per size, default 5.
 . /rig/lib.sh
-EDU=0000:00:11.0
+# The 64-bit edu: the second one (rig/run-vm.sh).
+EDU=$(edu_devices | sed -n 2p)
 BALLOON_MIB=64
-XM=/sys/devices/system/xen_memory/xen_memory0
 DEV=/sys/bus/pci/devices/$EDU
 STATS=/sys/kernel/debug/pv-iommu/stats
 HELPER=/sys/kernel/debug/pv_iommu_test
@@ -63,27 +63,16 @@ dma_bench() {
 # ms since boot (10 ms steps)
 now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
-# balloon_to KB: set dom0's target and wait (60 s at most) until it is met.
-balloon_to() {
-	local i=0
-	echo "$1" >$XM/target_kb
-	while [ "$(cat $XM/info/current_kb)" != "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 6000 ] && return 1
-		sleep 0.01
-	done
-}
-
 # BALLOON_MIB out and back in through the balloon driver, timed, with the
 # iommu_op hypercalls pv-iommu/stats counted meanwhile.
 balloon_bench() {
 	local target h t0 t1 t2
-	[ -d $XM ] || return 0
-	target=$(cat $XM/target_kb)
+	[ -d $XEN_MEMORY ] || return 0
+	target=$(cat $XEN_MEMORY/target_kb)
 	h=$(stat_of hypercalls)
 	t0=$(now_ms)
-	if balloon_to $((target - BALLOON_MIB * 1024)) && t1=$(now_ms) &&
-		balloon_to "$target"; then
+	if balloon_to $((target - BALLOON_MIB * 1024)) 60 && t1=$(now_ms) &&
+		balloon_to "$target" 60; then
 		t2=$(now_ms)
 		echo "@@BENCH balloon backend=$BACKEND pages=$((BALLOON_MIB * 256)) out_ms=$((t1 - t0)) in_ms=$((t2 - t1)) iommu_hypercalls=$(($(stat_of hypercalls) - h))"
 	else

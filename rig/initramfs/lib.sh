@@ -175,7 +175,22 @@ backends_guest() {
 	echo "# $name: gone after about $i s"
 }
 
-# edu_devices: the PCI names of QEMU's edu devices (1234:11e8), one a line.
+XEN_MEMORY=/sys/devices/system/xen_memory/xen_memory0
+
+# balloon_to KB SECONDS: set dom0's balloon target to KB and wait until it
+# is met; fails after SECONDS.
+balloon_to() {
+	local i=0
+	echo "$1" >$XEN_MEMORY/target_kb
+	while [ "$(cat $XEN_MEMORY/info/current_kb)" != "$1" ]; do
+		i=$((i + 1))
+		[ $i -gt $(($2 * 100)) ] && return 1
+		sleep 0.01
+	done
+}
+
+# edu_devices: the PCI names of QEMU's edu devices (1234:11e8), one a line,
+# in PCI address order: the 28-bit one first, then the 64-bit one.
 edu_devices() {
 	local d
 	for d in /sys/bus/pci/devices/*; do

@@ -6,7 +6,6 @@
 . /rig/lib.sh
 BALLOON_KB=1024
 PAGES=$((BALLOON_KB / 4))
-XM=/sys/devices/system/xen_memory/xen_memory0
 T=/sys/kernel/tracing
 STATS=/sys/kernel/debug/pv-iommu/stats
 
@@ -19,17 +18,6 @@ mountpoint -q $T || mount -t tracefs tracefs $T
 
 stat_of() { sed -n "s/^$1: //p" $STATS; }
 
-# balloon_to KB: set dom0's target and wait (10 s at most) until it is met.
-balloon_to() {
-	local i=0
-	echo "$1" >$XM/target_kb
-	while [ "$(cat $XM/info/current_kb)" != "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
-
 # sum_field EVENT FIELD: the sum of FIELD over the trace's EVENT lines.
 sum_field() {
 	sed -n "s/.* $1:.* $2=\([0-9]*\).*/\1/p" $T/trace |
@@ -41,12 +29,12 @@ count_bad() {
 	grep " $1: " $T/trace | grep -vc " $2=0\( \|$\)"
 }
 
-target=$(cat $XM/target_kb)
+target=$(cat $XEN_MEMORY/target_kb)
 unmapped=$(stat_of unmapped_pages)
 remapped=$(stat_of remapped_pages)
 echo >$T/trace
 echo 1 >$T/events/pv_iommu/enable
-balloon_to $((target - BALLOON_KB)) && balloon_to "$target"
+balloon_to $((target - BALLOON_KB)) 10 && balloon_to "$target" 10
 ballooned=$?
 echo 0 >$T/events/pv_iommu/enable
 grep ' pv_iommu_' $T/trace | head -4 | sed 's/^/# /'

@@ -8,7 +8,6 @@
 # fault report. Then the balloon driver itself, with failed operations.
 . /rig/lib.sh
 STATS=/sys/kernel/debug/pv-iommu/stats
-XM=/sys/devices/system/xen_memory/xen_memory0
 FAIL=/sys/kernel/debug/pv_iommu_test/fail_next_ops
 
 echo "1..5"
@@ -34,17 +33,6 @@ balloon_page() {
 	[ "$got" = "$3" ]
 }
 
-# balloon_to KB: set dom0's target and wait (20 s at most) until it is met.
-balloon_to() {
-	local i=0
-	echo "$1" >$XM/target_kb
-	while [ "$(cat $XM/info/current_kb)" != "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt 200 ] && return 1
-		sleep 0.1
-	done
-}
-
 unmap_failed=$(stat_of unmap_failed_pages)
 map_failed=$(stat_of map_failed_pages)
 tap_result 1 balloon.page_out_faults_page_in_reaches_new_frame \
@@ -60,14 +48,14 @@ tap_result 4 balloon.failures_counted_in_stats \
 # The balloon driver: 1 MiB out with 3 unmaps failing, back in with 2 maps
 # failing. It must still meet each target, with 3 pages kept from Xen and
 # 2 kept from the allocator, counted.
-target=$(cat $XM/target_kb)
+target=$(cat $XEN_MEMORY/target_kb)
 unmap_failed=$(stat_of unmap_failed_pages)
 map_failed=$(stat_of map_failed_pages)
 echo 3 >$FAIL
-balloon_to $((target - 1024))
+balloon_to $((target - 1024)) 20
 out=$?
 echo 2 >$FAIL
-balloon_to "$target"
+balloon_to "$target" 20
 in=$?
 echo 0 >$FAIL
 echo "# balloon out: $out, in: $in; unmap_failed_pages $(stat_of unmap_failed_pages), map_failed_pages $(stat_of map_failed_pages)"
