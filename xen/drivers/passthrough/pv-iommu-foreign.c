@@ -878,10 +878,22 @@ static void swap_to_scratch(struct pv_iommu_domain *tpv, mfn_t mfn)
     }
 }
 
+/*
+ * Whether this CPU holds @d's p2m lock (which a GFN's lock is on x86). An
+ * IOREQ server is enabled and destroyed with its lock held and then takes
+ * the p2m lock: sending under the p2m lock would deadlock against that.
+ */
+static bool p2m_locked_here(struct domain *d)
+{
+    return p2m_get_hostp2m(d)->lock.locker == smp_processor_id();
+}
+
 /* Send what fits in the servers' rings; true if some must wait. */
 static bool send_invalidations(struct domain *d, struct pv_iommu_domain *tpv)
 {
     struct pv_iommu_m2b *e, *tmp;
+
+    ASSERT(!p2m_locked_here(d));
 
     list_for_each_entry_safe ( e, tmp, &tpv->invalidations, list )
     {
