@@ -19,9 +19,14 @@
  *
  * One global lock protects all of it: M2B updates are rare next to DMA, and
  * a guest's ballooning must see the entries of every caller.
- * Lock order: a caller's pv->lock, then m2b_lock (recursive: a flush of
- * the caller's deferred references may come from inside it), then IOREQ
- * locks. The p2m lock is never taken under m2b_lock.
+ * Lock order: the target's p2m lock (a frame may leave the guest with it
+ * held, e.g. XENMAPSPACE_gmfn onto a populated GFN), a caller's pv->lock,
+ * then m2b_lock (recursive: a flush of the caller's deferred references may
+ * come from inside it), then IOREQ locks. The p2m lock is never taken under
+ * m2b_lock, and IOREQ locks are never taken under the p2m lock: an IOREQ
+ * server is enabled and destroyed with its lock held and then takes the
+ * p2m lock. So invalidations are queued when the frame leaves and sent by
+ * pv_iommu_send_invalidations() once the p2m lock is dropped.
  */
 
 #include <xen/event.h>
@@ -907,11 +912,13 @@ static bool send_invalidations(struct domain *d, struct pv_iommu_domain *tpv)
 }
 
 /*
- * @d gave up @gfn, backed by @mfn: the frame leaves the guest. Tell the
- * IOREQ servers of every entry of the frame, with its BFN, whatever GFN
- * the entry was made for (the guest may have moved the frame since, which
- * the M2B does not hear of). The entries stay (stale) until their
- * emulators unmap them, unless they all asked for swap_mfn.
+ * @d gave up @gfn, backed by @mfn: the frame leaves the guest. Queue an
+ * invalidation for the IOREQ server of every entry of the frame, with its
+ * BFN, whatever GFN the entry was made for (the guest may have moved the
+ * frame since, which the M2B does not hear of); the caller sends them with
+ * pv_iommu_send_invalidations() once it holds no p2m lock. The entries stay
+ * (stale) until their emulators unmap them, unless they all asked for
+ * swap_mfn.
  */
 void pv_iommu_gfn_removed(struct domain *d, unsigned long gfn, mfn_t mfn)
 {
@@ -935,17 +942,17 @@ void pv_iommu_gfn_removed(struct domain *d, unsigned long gfn, mfn_t mfn)
     }
     if ( swap && radix_tree_lookup(&tpv->m2b, mfn_x(mfn)) )
         swap_to_scratch(tpv, mfn);
-    send_invalidations(d, tpv);
     spin_unlock_recursive(&m2b_lock);
 }
 
 /*
- * Invalidations that did not fit in a server's buffered ring wait here: the
+ * Send the invalidations queued for @d's IOREQ servers; never with a p2m
+ * lock held. Those that do not fit in a server's buffered ring wait: the
  * balloon hypercall is continued, and on its way back to the guest the
  * vCPU waits for the emulator to answer Xen's synchronous IOREQ_TYPE_
  * INVALIDATE, having drained its ring. True while some are left.
  */
-bool pv_iommu_invalidations_pending(struct domain *d)
+bool pv_iommu_send_invalidations(struct domain *d)
 {
     struct pv_iommu_domain *tpv = state_of(d);
     bool pending;
