@@ -40,9 +40,15 @@ xen_style() {
 		if (length($0) >= 80 && $0 !~ /"/) print f ":" FNR ": " length($0) " columns";
 	}'
 }
+# Files Xen took from Linux keep Linux's style (tabs); patches follow it.
+XEN_LINUX_STYLE="xen/common/radix-tree.c xen/include/xen/radix-tree.h"
 xen_bad=$(cd "$TOP" && for f in $(xen_overlay_files); do xen_style "$f" <"$f"; done
 	for p in patches/xen/*.patch; do
-		awk '/^diff --git / { on = ($NF ~ /\.[ch]$/); next }
+		awk -v linux="$XEN_LINUX_STYLE" '/^diff --git / {
+				f = substr($NF, 3)
+				on = (f ~ /\.[ch]$/) && index(" " linux " ", " " f " ") == 0
+				next
+			}
 			on && /^\+/ && !/^\+\+\+ / { print substr($0, 2) }' "$p" |
 			xen_style "$p (added lines)"
 	done)

@@ -35,6 +35,8 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
         rc = pv_iommu_lock_state(&b);
     if ( !rc && !b.pv->taken_over )
         rc = -EPERM;
+    if ( !rc && !pv_iommu_room(&b, 1) )
+        rc = -ENOMEM;
     if ( !rc )
         rc = pv_iommu_get_entry_refs(b.pv, entry, rd);
     if ( rc )

@@ -381,6 +381,23 @@ int pv_iommu_check_bfns(struct pv_iommu_batch *b, unsigned long bfn,
     return 0;
 }
 
+/*
+ * Every 4K BFN the domain has tracked costs Xen heap (the BFN tree) and may
+ * cost an IOMMU page table, neither of which is the domain's memory. Bound
+ * them by what the domain may own: its max_pages, or with map_all_gfns
+ * every frame of the host, plus PV_IOMMU_GRANT_ROOM for grants. Whether
+ * @nr more fit, counting each as new (a remap over a tracked BFN adds
+ * nothing, but is not told apart here). Under the domain's lock.
+ */
+bool pv_iommu_room(const struct pv_iommu_batch *b, unsigned long nr)
+{
+    unsigned long own = can_map_all_gfns(b->d)
+                        ? max_page
+                        : min_t(unsigned long, b->d->max_pages, max_page);
+
+    return b->pv->nr_mappings + nr <= own + PV_IOMMU_GRANT_ROOM;
+}
+
 /* A mapping of the interrupt range would not be one of memory. */
 bool pv_iommu_hits_msi(unsigned long bfn, unsigned long nr)
 {
@@ -498,6 +515,9 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     rc = pv_iommu_lock_and_take_over(b);
     if ( rc )
         return rc;
+
+    if ( !pv_iommu_room(b, nr) )
+        return -ENOMEM;
 
     /* The entry of frame i is entry + (i << BFN_MFN_SHIFT). */
     entry = (gfn << BFN_MFN_SHIFT) | entry_refs(op->flags);
@@ -692,22 +712,14 @@ long do_iommu_op(XEN_GUEST_HANDLE_PARAM(void) arg, unsigned int count)
 
 /*
  * The domain is dying and its devices are gone: drop every reference its
- * mappings hold. Its IOMMU page tables are freed next.
+ * mappings hold, a gang of entries at a time, and -ERESTART when
+ * preemption is due (the domain has up to pv_iommu_room() of them). Its
+ * IOMMU page tables are freed next.
  */
-static void cf_check put_dying_entry(void *p)
-{
-    unsigned long entry = radix_tree_ptr_to_ulong(p);
-    struct page_info *pg = mfn_to_page(bfn_entry_mfn(entry));
-
-    if ( entry & BFN_TYPE_REF )
-        put_page_type(pg);
-    if ( entry & BFN_REF )
-        put_page(pg);
-}
-
 int pv_iommu_relinquish(struct domain *d)
 {
     struct pv_iommu_domain *pv = dom_iommu(d)->pv_iommu;
+    int rc = 0;
 
     if ( !pv )
         return 0;
@@ -716,11 +728,34 @@ int pv_iommu_relinquish(struct domain *d)
 
     spin_lock(&pv->lock);
     ASSERT(!pv->nr_deferred);
-    radix_tree_destroy(&pv->bfns, put_dying_entry);
-    pv->nr_mappings = pv->nr_refs = pv->nr_type_refs = 0;
+    for ( ; ; )
+    {
+        unsigned long bfns[64];
+        void **slots[ARRAY_SIZE(bfns)];
+        unsigned int i, n;
+
+        n = radix_tree_gang_lookup_slot(&pv->bfns, slots, bfns,
+                                        pv->relinquish_next,
+                                        ARRAY_SIZE(slots));
+        if ( !n )
+            break;
+
+        for ( i = 0; i < n; i++ )
+            put_entry(pv, radix_tree_ptr_to_ulong(*slots[i]));
+        for ( i = 0; i < n; i++ )
+            radix_tree_delete(&pv->bfns, bfns[i]);
+        pv->nr_mappings -= n;
+        pv->relinquish_next = bfns[n - 1] + 1;
+
+        if ( general_preempt_check() )
+        {
+            rc = -ERESTART;
+            break;
+        }
+    }
     spin_unlock(&pv->lock);
 
-    return 0;
+    return rc;
 }
 
 void pv_iommu_domain_destroy(struct domain *d)

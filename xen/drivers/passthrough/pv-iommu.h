@@ -44,6 +44,13 @@
 
 #define bfn_entry_mfn(e)        _mfn((e) >> BFN_MFN_SHIFT)
 
+/*
+ * Room for grant maps (GNTMAP_request_bfn_map) on top of the frames a
+ * domain may own, in the bound on the BFNs it may have tracked (see
+ * pv_iommu_room()): 1GiB.
+ */
+#define PV_IOMMU_GRANT_ROOM     (1UL << (30 - PAGE_SHIFT))
+
 /* References dropped at once after an IOTLB flush. */
 #define PV_IOMMU_DEFERRED       512
 
@@ -63,6 +70,9 @@ struct pv_iommu_domain {
     unsigned long nr_mappings;
     unsigned long nr_refs;
     unsigned long nr_type_refs;
+
+    /* Teardown: entries below this BFN have been dropped. */
+    unsigned long relinquish_next;
 
     /* Take-over: Xen's own mappings are removed below this BFN. */
     unsigned long wipe_next;
@@ -112,6 +122,7 @@ bool pv_iommu_can_map(const struct domain *d);
 bool pv_iommu_bus_is_mfn(const struct domain *d);
 int pv_iommu_check_bfns(struct pv_iommu_batch *b, unsigned long bfn,
                         unsigned int order);
+bool pv_iommu_room(const struct pv_iommu_batch *b, unsigned long nr);
 bool pv_iommu_hits_msi(unsigned long bfn, unsigned long nr);
 struct pv_iommu_domain *pv_iommu_get_state(struct domain *d);
 int pv_iommu_lock_state(struct pv_iommu_batch *b);
