@@ -54,6 +54,7 @@
 #define M2B_STALE               (1U << 6) /* the guest gave the frame up */
 #define M2B_SWAPPED             (1U << 7) /* the BFN maps the scratch page */
 #define M2B_QUEUED              (1U << 8) /* an invalidation is to be sent */
+#define M2B_NEW                 (1U << 9) /* made by the map_range() running */
 
 struct pv_iommu_m2b {
     /* The target's other entries for the frame (while in its M2B). */
@@ -479,7 +480,7 @@ static int map_one(struct pv_iommu_batch *b, struct domain *t,
             return 0;
         }
 
-    e = new_entry(b, t, bfn, gfn, pg, ioserver, flags);
+    e = new_entry(b, t, bfn, gfn, pg, ioserver, flags | M2B_NEW);
     if ( !e )
     {
         put_frame(pg, flags & M2B_TYPE_REF);
@@ -665,14 +666,22 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
         spin_unlock_recursive(&m2b_lock);
     }
 
-    /* The BFNs this op mapped for the server go again. */
-    if ( rc )
+    /*
+     * On failure the entries this op made go again. Those it found (the
+     * same tuple again, a no-op) are the server's from before: they stay.
+     */
+    spin_lock_recursive(&m2b_lock);
+    while ( i-- )
     {
-        spin_lock_recursive(&m2b_lock);
-        while ( i-- )
+        struct pv_iommu_m2b *e = server_entry(b->pv, bfn + i, ioserver);
+
+        if ( !e || !(e->flags & M2B_NEW) )
+            continue;
+        e->flags &= ~M2B_NEW;
+        if ( rc )
             unmap_server_bfn(b, bfn + i, ioserver);
-        spin_unlock_recursive(&m2b_lock);
     }
+    spin_unlock_recursive(&m2b_lock);
 
     return rc;
 }
