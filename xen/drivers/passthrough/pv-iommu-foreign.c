@@ -976,14 +976,37 @@ bool pv_iommu_send_invalidations(struct domain *d)
     return pending;
 }
 
+/* Flush the callers of the entries on @dead, then drop their references. */
+static void release_dead(struct list_head *dead)
+{
+    struct pv_iommu_m2b *e, *tmp;
+
+    list_for_each_entry ( e, dead, list )
+    {
+        struct pv_iommu_domain *cpv = state_of(e->caller);
+
+        if ( cpv->teardown_flush_flags &&
+             iommu_iotlb_flush_all(e->caller, cpv->teardown_flush_flags) )
+            printk(XENLOG_G_ERR "%pd: PV-IOMMU: IOTLB flush failed\n",
+                   e->caller);
+        cpv->teardown_flush_flags = 0;
+    }
+
+    list_for_each_entry_safe ( e, tmp, dead, list )
+    {
+        put_m2b_refs(e);
+        xfree(e);
+    }
+}
+
 /*
  * @d is dying as a target: the BFNs that map its frames are unmapped from
- * their callers and, once flushed, the references go.
+ * their callers and, once flushed, the references go. A gang of frames at
+ * a time: -ERESTART when preemption is due.
  */
-static void relinquish_target(struct pv_iommu_domain *tpv)
+static int relinquish_target(struct pv_iommu_domain *tpv)
 {
-    struct pv_iommu_m2b *heads[16], *e, *tmp;
-    LIST_HEAD(dead);
+    struct pv_iommu_m2b *heads[16], *e;
     unsigned int i, n;
 
     while ( !list_empty(&tpv->invalidations) )
@@ -992,6 +1015,9 @@ static void relinquish_target(struct pv_iommu_domain *tpv)
 
     while ( (n = radix_tree_gang_lookup(&tpv->m2b, (void **)heads, 0,
                                         ARRAY_SIZE(heads))) != 0 )
+    {
+        LIST_HEAD(dead);
+
         for ( i = 0; i < n; i++ )
         {
             radix_tree_delete(&tpv->m2b, mfn_x(heads[i]->mfn));
@@ -1011,33 +1037,27 @@ static void relinquish_target(struct pv_iommu_domain *tpv)
                 list_add_tail(&e->list, &dead);
             }
         }
+        release_dead(&dead);
 
-    list_for_each_entry ( e, &dead, list )
-    {
-        struct pv_iommu_domain *cpv = state_of(e->caller);
-
-        if ( cpv->teardown_flush_flags &&
-             iommu_iotlb_flush_all(e->caller, cpv->teardown_flush_flags) )
-            printk(XENLOG_G_ERR "%pd: PV-IOMMU: IOTLB flush failed\n",
-                   e->caller);
-        cpv->teardown_flush_flags = 0;
+        if ( general_preempt_check() )
+            return -ERESTART;
     }
 
-    list_for_each_entry_safe ( e, tmp, &dead, list )
-    {
-        put_m2b_refs(e);
-        xfree(e);
-    }
+    return 0;
 }
 
-/* @d is dying as a caller, its devices are gone: drop all it holds. */
-static void relinquish_caller(struct pv_iommu_domain *cpv)
+/*
+ * @d is dying as a caller, its devices are gone: drop all it holds, a gang
+ * of BFNs at a time; -ERESTART when preemption is due.
+ */
+static int relinquish_caller(struct pv_iommu_domain *cpv)
 {
     struct pv_iommu_m2b *heads[16], *e, *next;
     unsigned int i, n;
 
     while ( (n = radix_tree_gang_lookup(&cpv->foreign, (void **)heads, 0,
                                         ARRAY_SIZE(heads))) != 0 )
+    {
         for ( i = 0; i < n; i++ )
         {
             radix_tree_delete(&cpv->foreign, heads[i]->bfn);
@@ -1055,22 +1075,31 @@ static void relinquish_caller(struct pv_iommu_domain *cpv)
             }
         }
 
+        if ( general_preempt_check() )
+            return -ERESTART;
+    }
+
     list_for_each_entry_safe ( e, next, &cpv->unflushed, list )
     {
         list_del(&e->list);
         put_m2b_refs(e);
         xfree(e);
     }
+
+    return 0;
 }
 
-void pv_iommu_foreign_relinquish(struct domain *d)
+/* -ERESTART: preempted, call again. */
+int pv_iommu_foreign_relinquish(struct domain *d)
 {
     struct pv_iommu_domain *pv = state_of(d);
+    int rc;
 
     spin_lock_recursive(&m2b_lock);
-    relinquish_target(pv);
-    relinquish_caller(pv);
+    rc = relinquish_target(pv) ?: relinquish_caller(pv);
     spin_unlock_recursive(&m2b_lock);
+
+    return rc;
 }
 
 void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv)

@@ -724,7 +724,9 @@ int pv_iommu_relinquish(struct domain *d)
     if ( !pv )
         return 0;
 
-    pv_iommu_foreign_relinquish(d);
+    rc = pv_iommu_foreign_relinquish(d);
+    if ( rc )
+        return rc;
 
     spin_lock(&pv->lock);
     ASSERT(!pv->nr_deferred);

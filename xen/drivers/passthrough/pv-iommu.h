@@ -145,7 +145,7 @@ void pv_iommu_release_foreign(struct pv_iommu_domain *pv);
 void pv_iommu_m2b_lock(void);
 void pv_iommu_m2b_unlock(void);
 void pv_iommu_foreign_init(struct pv_iommu_domain *pv);
-void pv_iommu_foreign_relinquish(struct domain *d);
+int pv_iommu_foreign_relinquish(struct domain *d);
 void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);
 
 #ifdef CONFIG_DEBUG
