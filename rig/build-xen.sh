@@ -1,5 +1,6 @@
 #!/bin/bash
-# Build the hypervisor: Debian's Xen 4.17 source + patches/xen, configured
+# Build the hypervisor: Debian's Xen 4.17 source + patches/xen (edits of
+# existing files) + the overlay (our new files, xen/ of the repo), configured
 # from rig/xen.config. Output: $OUT/xen (multiboot image for QEMU -kernel).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -13,7 +14,10 @@ if [ ! -f "$XEN_SRC/xen/Makefile" ]; then
 	rm -rf "$dl"
 fi
 
+# The series first: reversing an older one that created our files itself
+# removes them, and the overlay then brings them back.
 apply_series "$XEN_SRC" "$TOP/patches/xen"
+sync_xen_overlay
 
 stamp=$(sha256sum "$TOP/rig/xen.config" | cut -c1-16)
 if [ "$(cat "$XEN_SRC/xen/.pv-iommu-config" 2>/dev/null)" != "$stamp" ]; then

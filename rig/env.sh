@@ -42,6 +42,33 @@ apply_series() {
 	done
 }
 
+# xen_overlay_files: the new Xen files of the overlay (xen/ of the repo),
+# sorted, as rig/xen-series.txt lists them; dies if the two differ.
+xen_overlay_files() {
+	local listed present
+	listed=$(grep -P '^\t' "$TOP/rig/xen-series.txt" | tr -d '\t' | sort)
+	present=$(cd "$TOP" && git ls-files -co --exclude-standard -- xen | sort)
+	[ "$listed" = "$present" ] ||
+		die "rig/xen-series.txt and xen/ differ: $(echo $listed) / $(echo $present)"
+	[ -z "$(echo "$listed" | uniq -d)" ] || die "rig/xen-series.txt lists a file twice"
+	echo "$listed"
+}
+
+# sync_xen_overlay: copy the overlay into Xen's tree by checksum, so that
+# unchanged files keep their mtime and are not rebuilt and a changed one is,
+# and remove the files an earlier sync brought that the overlay no longer has.
+sync_xen_overlay() {
+	local list=$XEN_SRC/.pv-iommu-overlay f
+	xen_overlay_files >"$list.new"
+	if [ -f "$list" ]; then
+		comm -23 "$list" "$list.new" | while read -r f; do
+			rm -f "$XEN_SRC/$f"
+		done
+	fi
+	(cd "$TOP" && rsync -c --files-from="$list.new" . "$XEN_SRC"/)
+	mv "$list.new" "$list"
+}
+
 # sync_overlay: copy our Linux files into the unpacked tree, by checksum so
 # that unchanged files keep their mtime and are not rebuilt, and remove the
 # files an earlier sync brought that the repo no longer has.

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Lint our Linux code: checkpatch --strict on every C file and header, and a
 # W=1 + sparse (C=1) build of our objects in a separate object tree (so the
-# test kernel is not relinked). Any warning fails.
+# test kernel is not relinked). Our Xen code (the overlay xen/ and the lines
+# patches/xen adds) gets the mechanical rules of Xen's CODING_STYLE. Any
+# warning fails.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 LINT_OBJ=$CACHE/obj/linux-lint
@@ -25,6 +27,33 @@ fi
 if [ -n "$iface_files" ] && ! (cd "$TOP" && "$LINUX_SRC"/scripts/checkpatch.pl \
 	--strict --no-tree --terse --show-types -q --ignore PREFER_KERNEL_TYPES \
 	-f $iface_files); then
+	fail=1
+fi
+
+log "Xen CODING_STYLE: no tabs or trailing blanks, lines under 80 columns"
+# A line holding a string literal may be longer: CODING_STYLE keeps
+# user-visible strings whole so that they can be searched for.
+xen_style() {
+	awk -v f="$1" '{
+		if ($0 ~ /\t/) print f ":" FNR ": tab";
+		if ($0 ~ /[ \t]$/) print f ":" FNR ": trailing blank";
+		if (length($0) >= 80 && $0 !~ /"/) print f ":" FNR ": " length($0) " columns";
+	}'
+}
+# Files Xen took from Linux keep Linux's style (tabs); patches follow it.
+XEN_LINUX_STYLE="xen/common/radix-tree.c xen/include/xen/radix-tree.h"
+xen_bad=$(cd "$TOP" && for f in $(xen_overlay_files); do xen_style "$f" <"$f"; done
+	for p in patches/xen/*.patch; do
+		awk -v linux="$XEN_LINUX_STYLE" '/^diff --git / {
+				f = substr($NF, 3)
+				on = (f ~ /\.[ch]$/) && index(" " linux " ", " " f " ") == 0
+				next
+			}
+			on && /^\+/ && !/^\+\+\+ / { print substr($0, 2) }' "$p" |
+			xen_style "$p (added lines)"
+	done)
+if [ -n "$xen_bad" ]; then
+	echo "$xen_bad"
 	fail=1
 fi
 

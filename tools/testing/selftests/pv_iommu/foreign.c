@@ -37,6 +37,8 @@
 /* Two more, unknown to the guest's kernel, where dom0 moves a frame. */
 #define MOVE_FROM_GFN	(SPARE_GFN + 0x10)
 #define MOVE_TO_GFN	(SPARE_GFN + 0x11)
+/* Even, and the GFN after it is no RAM of the guest. */
+#define RANGE_GFN	(SPARE_GFN + 0x20)
 
 #define __HYPERVISOR_memory_op_		12
 #define XENMEM_add_to_physmap		7
@@ -254,6 +256,66 @@ static long run(struct __test_metadata *_metadata, int fd,
 
 	EXPECT_EQ(0, rc);
 	return rc;
+}
+
+/*
+ * Review L5: a map of 2^order frames that fails part way undoes what it
+ * mapped, and only that: the server's mapping of the first frame, made
+ * before and found again by the failing op (a no-op), stays.
+ */
+TEST_F(foreign, a_failed_range_keeps_what_was_there)
+{
+	struct pv_iommu_op *o = self->ops;
+	__u16 d = self->domid, s = self->id;
+
+	ASSERT_EQ(0, guest_mem_grow(d, 1));
+	ASSERT_EQ(0, guest_mem_populate(d, RANGE_GFN));
+	map_op(&o[0], RW, TEST_BFN, RANGE_GFN, d, s);
+	map_op(&o[1], RW | IOMMU_page_order(1), TEST_BFN, RANGE_GFN, d, s);
+	lookup_op(&o[2], RANGE_GFN, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 3));
+	EXPECT_EQ(0, o[0].status);
+	EXPECT_EQ(-ENXIO, o[1].status);
+	EXPECT_EQ(0, o[2].status);
+	EXPECT_EQ(TEST_BFN, o[2].u.lookup_foreign_page.bfn);
+
+	unmap_op(&o[0], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(0, o[0].status);
+	EXPECT_EQ(0, guest_mem_release(d, RANGE_GFN));
+}
+
+/*
+ * Review H2: a frame put at a GFN that has an M2B entry (XENMAPSPACE_gmfn
+ * onto a populated GFN) frees the GFN's old frame with the GFN's lock held.
+ * Its invalidation must not be sent there: enabling or destroying an IOREQ
+ * server takes the server's lock and then the p2m lock, so the reverse
+ * order can deadlock. A debug Xen asserts the order; the invalidation must
+ * still come.
+ */
+TEST_F_TIMEOUT(foreign, a_frame_replaced_in_place_is_invalidated, 120)
+{
+	struct pv_iommu_op *o = self->ops;
+	__u16 d = self->domid, s = self->id;
+	int tries;
+
+	ASSERT_EQ(0, guest_mem_grow(d, 2));
+	ASSERT_EQ(0, guest_mem_populate(d, MOVE_FROM_GFN));
+	ASSERT_EQ(0, guest_mem_populate(d, MOVE_TO_GFN));
+	map_op(&o[0], RW, TEST_BFN, MOVE_TO_GFN, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	ASSERT_EQ(0, o[0].status);
+	ASSERT_EQ(0, guest_mem_move(d, MOVE_FROM_GFN, MOVE_TO_GFN));
+
+	for (tries = 0; tries < 50 && !served_count(self->srv); tries++)
+		usleep(100000);
+	ASSERT_EQ(1, served_count(self->srv));
+	EXPECT_EQ(TEST_BFN, self->srv->bfns[0]);
+
+	unmap_op(&o[0], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(0, o[0].status);
+	EXPECT_EQ(0, guest_mem_release(d, MOVE_TO_GFN));
 }
 
 /* Any RAM GFN of the guest: its first one at or above @from. */

@@ -188,6 +188,114 @@ TEST_F(map, order9_maps_and_unmaps_512_frames)
 	EXPECT_AUDIT(0, 0, 0);
 }
 
+#define XENMEM_maximum_ram_page		2
+#define XENMEM_maximum_reservation	4
+#define DOMID_SELF_			0x7ff0U
+
+/* Where the free BFN range ends ("free_bfns: <first> <end>"), or 0. */
+static __u64 free_bfns_end(void)
+{
+	unsigned long long a, b = 0;
+	char line[128];
+	FILE *f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "free_bfns: %llx %llx", &a, &b) == 2)
+			break;
+	fclose(f);
+	return b;
+}
+
+/*
+ * Review C2: every 4K BFN Xen tracks for a domain costs Xen heap the domain
+ * does not pay for. It may have as many as the frames it may own (every
+ * frame of the host with map_all_gfns) plus 2^18 for grants; a map_page
+ * beyond that is -ENOMEM and maps nothing. Order-9 maps of one 2 MiB run
+ * at ever new BFNs get there.
+ */
+TEST_F_TIMEOUT(map, tracked_bfns_are_bounded, 600)
+{
+	const unsigned int batch = 256;
+	__u64 mfn, first, end, own, bound, done = 0, i;
+	__u16 self_id = DOMID_SELF_;
+	struct pv_iommu_op *ops;
+	unsigned int order = 0;
+	bool refused = false;
+	long rc;
+
+	if (self->max_order < 9)
+		SKIP(return, "the IOMMU maps no 2 MiB pages");
+	ASSERT_EQ(0, helper_read("contig", &mfn, &order));
+	ASSERT_EQ(9, order);
+	rc = xen_hypercall3(self->fd, __HYPERVISOR_memory_op,
+			    XENMEM_maximum_ram_page, 0, 0);
+	ASSERT_LT(0, rc);
+	own = rc;
+	if (!self->map_all_gfns) {
+		rc = xen_hypercall3(self->fd, __HYPERVISOR_memory_op,
+				    XENMEM_maximum_reservation,
+				    (__u64)(unsigned long)&self_id, 0);
+		ASSERT_LT(0, rc);
+		if ((__u64)rc < own)
+			own = rc;
+	}
+	bound = own + (1ULL << 18);
+	/* Above the interrupt range (BFN 0xfee00), which is -EACCES. */
+	first = (TEST_BFN + 511) & ~511ULL;
+	if (first < 0x100000)
+		first = 0x100000;
+	end = free_bfns_end();
+	ASSERT_LE(first + bound + 512 * batch, end)
+		TH_LOG("free BFNs %#llx-%#llx: too few for %#llx", first, end,
+		       bound);
+	ops = calloc(batch, sizeof(*ops));
+	ASSERT_NE(NULL, ops);
+
+	while (!refused && self->base.mappings + done <= bound) {
+		for (i = 0; i < batch; i++)
+			ops[i] = (struct pv_iommu_op){
+				.subop_id = IOMMUOP_map_page,
+				.flags = IOMMU_OP_readable |
+					 IOMMU_page_order(9),
+				.u.map_page = { .bfn = first + done + i * 512,
+						.gfn = mfn },
+			};
+		ASSERT_EQ(0, iommu_op(self->fd, ops, batch));
+		for (i = 0; i < batch; i++) {
+			if (!refused && !ops[i].status) {
+				done += 512;
+				continue;
+			}
+			/* Refused, and so is everything after it. */
+			EXPECT_EQ(-ENOMEM, ops[i].status);
+			refused = true;
+		}
+	}
+	EXPECT_TRUE(refused)
+		TH_LOG("%llu BFNs tracked, beyond the bound of %llu",
+		       self->base.mappings + done, bound);
+	/* Refused at the bound, not before. */
+	EXPECT_GT(self->base.mappings + done + 512, bound);
+	EXPECT_AUDIT(done, done, 0);
+
+	for (i = 0; i < done; i += 512 * batch) {
+		unsigned int j, n = 0;
+
+		for (j = 0; j < batch && i + j * 512 < done; j++, n++)
+			ops[j] = (struct pv_iommu_op){
+				.subop_id = IOMMUOP_unmap_page,
+				.flags = IOMMU_page_order(9),
+				.u.unmap_page = { .bfn = first + i + j * 512 },
+			};
+		ASSERT_EQ(0, iommu_op(self->fd, ops, n));
+		for (j = 0; j < n; j++)
+			EXPECT_EQ(0, ops[j].status);
+	}
+	free(ops);
+}
+
 /* -ENOSPC: BFN not aligned to the order. */
 TEST_F(map, unaligned_bfn_is_enospc)
 {

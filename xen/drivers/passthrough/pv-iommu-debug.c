@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PV-IOMMU, debug builds only: the debug_audit subop, which reports what the
+ * interface holds for a domain so that tests can check its accounting, and
+ * the 'j' key, which prints the same for every domain.
+ */
+
+#include <xen/init.h>
+#include <xen/iommu.h>
+#include <xen/keyhandler.h>
+#include <xen/rcupdate.h>
+#include <xen/sched.h>
+#include <xen/spinlock.h>
+
+#include "pv-iommu.h"
+
+/* What the interface holds for a domain. */
+int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    domid_t domid = op->u.debug_audit.domid;
+    struct pv_iommu_domain *pv;
+    struct domain *t;
+
+    t = domid == DOMID_SELF ? rcu_lock_current_domain()
+                            : rcu_lock_domain_by_id(domid);
+    if ( !t )
+        return -ENXIO;
+
+    if ( t != b->d && !is_hardware_domain(b->d) )
+    {
+        rcu_unlock_domain(t);
+        return -EPERM;
+    }
+
+    op->u.debug_audit.mappings = 0;
+    op->u.debug_audit.page_refs = 0;
+    op->u.debug_audit.type_refs = 0;
+    op->u.debug_audit.m2b_entries = 0;
+
+    pv = read_atomic(&dom_iommu(t)->pv_iommu);
+    if ( pv )
+    {
+        /* This batch may hold the lock already. */
+        if ( pv != b->pv )
+            spin_lock(&pv->lock);
+        op->u.debug_audit.mappings = pv->nr_mappings;
+        op->u.debug_audit.page_refs = pv->nr_refs;
+        op->u.debug_audit.type_refs = pv->nr_type_refs;
+        if ( pv != b->pv )
+            spin_unlock(&pv->lock);
+        pv_iommu_audit_foreign(pv, op);
+    }
+
+    rcu_unlock_domain(t);
+
+    return 0;
+}
+
+static void cf_check dump_pv_iommu(unsigned char key)
+{
+    struct domain *d;
+
+    printk("PV-IOMMU: mappings, page and type references, M2B entries:\n");
+
+    rcu_read_lock(&domlist_read_lock);
+    for_each_domain ( d )
+    {
+        struct pv_iommu_domain *pv = read_atomic(&dom_iommu(d)->pv_iommu);
+
+        if ( !pv )
+            continue;
+
+        /* Don't wait on a batch from here. */
+        if ( !spin_trylock(&pv->lock) )
+        {
+            printk("  %pd: busy\n", d);
+            continue;
+        }
+        printk("  %pd: %s, %lu mappings, %lu refs, %lu type refs\n",
+               d, pv->taken_over ? "guest-managed" : "Xen-managed",
+               pv->nr_mappings, pv->nr_refs, pv->nr_type_refs);
+        spin_unlock(&pv->lock);
+        printk("    foreign: %lu BFNs, %lu M2B entries, %lu refs, %lu type refs\n",
+               pv->nr_foreign_bfns, pv->nr_m2b, pv->nr_foreign_refs,
+               pv->nr_foreign_type_refs);
+    }
+    rcu_read_unlock(&domlist_read_lock);
+}
+
+static int __init cf_check pv_iommu_keyhandler_init(void)
+{
+    register_keyhandler('j', dump_pv_iommu, "dump PV-IOMMU state", 1);
+
+    return 0;
+}
+__initcall(pv_iommu_keyhandler_init);
+
+/*
+ * Local variables:
+ * mode: C
+ * c-file-style: "BSD"
+ * c-basic-offset: 4
+ * tab-width: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
