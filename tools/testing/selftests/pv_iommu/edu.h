@@ -45,7 +45,7 @@ static int edu_filter(const struct dirent *d)
  */
 static const char *edu_device(enum edu_which which)
 {
-	static char name[2][32];
+	static char name[2][sizeof(((struct dirent *)0)->d_name)];
 	struct dirent **list;
 	int i, n;
 
