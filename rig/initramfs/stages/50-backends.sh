@@ -57,6 +57,13 @@ for type in pvh pv; do
 	tap $? $type.audit_at_baseline_after_the_guest
 done
 
+# The backends' pages for grant maps came from xen_alloc_unpopulated_pages
+# (CONFIG_XEN_UNPOPULATED_ALLOC, as Debian ships it): a range beyond RAM
+# that dom0 claimed as "Xen scratch", so the devices DMAed at BFNs there.
+grep 'Xen scratch' /proc/iomem | sed 's/^ */# iomem: /'
+grep -q 'Xen scratch' /proc/iomem
+tap $? grant_pages_from_the_unpopulated_range
+
 # A user-space backend (qemu qdisk, tapdisk): dom0 maps the domU agent's
 # grants through gntdev and does O_DIRECT I/O from and into them.
 id=$(domu_start)
