@@ -15,7 +15,7 @@
 # Kernel command line: rig.bench_seconds=N, seconds per size (default 5);
 # rig.bench_what=bootmap, only the boot map, "ours" remap and the edu round
 # trip (make bench's larger dom0 sizes; XenServer's way takes minutes per
-# GiB under TCG).
+# GiB under TCG); rig.bench_what=dma, only the DMA map costs and profile.
 . /rig/lib.sh
 EDU=0000:00:11.0
 BALLOON_MIB=64
@@ -233,6 +233,7 @@ for pages in 1 16 256; do
 done
 graph_profile
 unbind_benchmark
+[ "$WHAT" = dma ] && exit 0
 balloon_bench
 case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
