@@ -56,7 +56,8 @@ def dma_cell(rec):
 def ratio(a, b):
     if a is None or not b:
         return "-"
-    return f"{a / b:,.0f}x" if a / b >= 100 else f"{a / b:.1f}x"
+    r = a / b
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.1f}x" if r >= 1 else f"{r:.2g}x"
 
 
 def dma_totals(logs):
@@ -176,8 +177,14 @@ def map_table(maps, out):
         idm_pages = idm["pages"]
         idm_ops = sum(idm[k] for k, _ in XEN_SIZES)
         figs = [
-            ("operations", per_gib(m["ops"], pages), per_gib(idm_ops, idm_pages),
+            ("operations (dom0's)", per_gib(m["ops"], pages), None,
              xs and per_gib(int(xs["ops"]), int(xs["pages"])), "{:,.1f}"),
+            ("IOMMU mappings (Xen's)",
+             per_gib(sum(m[k] for k, _ in XEN_SIZES), pages),
+             per_gib(idm_ops, idm_pages),
+             xs and "xen_map_4k" in xs and
+             per_gib(sum(int(xs["xen_" + k]) for k, _ in XEN_SIZES),
+                     int(xs["pages"])), "{:,.1f}"),
             ("hypercalls", per_gib(m["hypercalls"], pages), None,
              xs and per_gib(int(xs["hypercalls"]), int(xs["pages"])), "{:,.1f}"),
             ("IOTLB flushes", per_gib(m["flushes"], pages),
