@@ -1,9 +1,20 @@
 #!/bin/bash
 # Build the hypervisor: Debian's Xen 4.17 source + patches/xen (edits of
-# existing files) + the overlay (our new files, xen/ of the repo), configured
-# from rig/xen.config. Output: $OUT/xen (multiboot image for QEMU -kernel).
+# existing files) + the overlay (our new files, xen/ of the repo).
+# usage: build-xen.sh [debug|release]
+#   debug (default, make check): configured from rig/xen.config, output
+#     $OUT/xen (multiboot image for QEMU -kernel);
+#   release (make bench): rig/xen-release.config, built in a source tree of
+#     its own so that both builds stay cached, output $OUT/xen-release.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+flavour=${1:-debug}
+case $flavour in
+debug) src=$XEN_SRC config=$TOP/rig/xen.config image=$OUT/xen ;;
+release) src=$XEN_SRC-release config=$TOP/rig/xen-release.config
+	image=$OUT/xen-release ;;
+*) die "build-xen.sh: no flavour '$flavour'" ;;
+esac
 
 if [ ! -f "$XEN_SRC/xen/Makefile" ]; then
 	log "fetching Debian's xen $XEN_VERSION source"
@@ -13,26 +24,38 @@ if [ ! -f "$XEN_SRC/xen/Makefile" ]; then
 	dpkg-source -x "$dl"/xen_*.dsc "$XEN_SRC" >/dev/null
 	rm -rf "$dl"
 fi
+# The release tree starts as a copy of the debug one; apply_series knows
+# which patches the copy carries.
+if [ ! -f "$src/xen/Makefile" ]; then
+	log "copying the Xen source for the $flavour build"
+	rm -rf "$src.new"
+	cp -a "$XEN_SRC" "$src.new"
+	rm -f "$src.new/xen/.pv-iommu-config"
+	mv "$src.new" "$src"
+fi
 
 # The series first: reversing an older one that created our files itself
 # removes them, and the overlay then brings them back.
-apply_series "$XEN_SRC" "$TOP/patches/xen"
-sync_xen_overlay
+apply_series "$src" "$TOP/patches/xen"
+sync_xen_overlay "$src"
 
-stamp=$(sha256sum "$TOP/rig/xen.config" | cut -c1-16)
-if [ "$(cat "$XEN_SRC/xen/.pv-iommu-config" 2>/dev/null)" != "$stamp" ]; then
-	log "configuring the hypervisor"
-	make -s -C "$XEN_SRC/xen" defconfig >/dev/null
-	cat "$TOP/rig/xen.config" >>"$XEN_SRC/xen/.config"
-	make -s -C "$XEN_SRC/xen" olddefconfig >/dev/null
-	for line in $(grep '^CONFIG_' "$TOP/rig/xen.config"); do
-		grep -qx "$line" "$XEN_SRC/xen/.config" ||
+stamp=$(sha256sum "$config" | cut -c1-16)
+if [ "$(cat "$src/xen/.pv-iommu-config" 2>/dev/null)" != "$stamp" ]; then
+	log "configuring the $flavour hypervisor"
+	make -s -C "$src/xen" defconfig >/dev/null
+	cat "$config" >>"$src/xen/.config"
+	make -s -C "$src/xen" olddefconfig >/dev/null
+	for line in $(grep '^CONFIG_' "$config"); do
+		grep -qx "$line" "$src/xen/.config" ||
 			die "xen config: '$line' did not survive olddefconfig"
 	done
-	echo "$stamp" >"$XEN_SRC/xen/.pv-iommu-config"
+	if [ "$flavour" = release ] && grep -qx CONFIG_DEBUG=y "$src/xen/.config"; then
+		die "xen config: the release build has CONFIG_DEBUG=y"
+	fi
+	echo "$stamp" >"$src/xen/.pv-iommu-config"
 fi
 
-log "building the hypervisor"
-make -s -C "$XEN_SRC/xen" -j"$JOBS" >/dev/null
+log "building the $flavour hypervisor"
+make -s -C "$src/xen" -j"$JOBS" >/dev/null
 mkdir -p "$OUT"
-cp "$XEN_SRC/xen/xen" "$OUT/xen"
+cp "$src/xen/xen" "$image"

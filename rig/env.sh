@@ -54,18 +54,19 @@ xen_overlay_files() {
 	echo "$listed"
 }
 
-# sync_xen_overlay: copy the overlay into Xen's tree by checksum, so that
-# unchanged files keep their mtime and are not rebuilt and a changed one is,
-# and remove the files an earlier sync brought that the overlay no longer has.
+# sync_xen_overlay TREE: copy the overlay into Xen's TREE by checksum, so
+# that unchanged files keep their mtime and are not rebuilt and a changed one
+# is, and remove the files an earlier sync brought that the overlay no
+# longer has.
 sync_xen_overlay() {
-	local list=$XEN_SRC/.pv-iommu-overlay f
+	local tree=$1 list=$1/.pv-iommu-overlay f
 	xen_overlay_files >"$list.new"
 	if [ -f "$list" ]; then
 		comm -23 "$list" "$list.new" | while read -r f; do
-			rm -f "$XEN_SRC/$f"
+			rm -f "$tree/$f"
 		done
 	fi
-	(cd "$TOP" && rsync -c --files-from="$list.new" . "$XEN_SRC"/)
+	(cd "$TOP" && rsync -c --files-from="$list.new" . "$tree"/)
 	mv "$list.new" "$list"
 }
 

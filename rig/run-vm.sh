@@ -6,7 +6,9 @@
 # virtio devices bypass QEMU's IOMMU unless iommu_platform=on: real devices
 # never do, and with bus address = PFN a bypassing device would miss.
 # usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA,
-#   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE)
+#   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE), XEN_IMAGE
+#   (default the debug build), DOM0_MIB (dom0's memory, default 1024) and
+#   VM_MIB (the VM's, default 2048)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=${1:?usage: run-vm.sh check|demo}
@@ -32,9 +34,9 @@ done
 # while a domU runs". Eager switching never leaves a vCPU's registers
 # unloaded, so no #NM is needed. rig/qemu-nm/ shows the QEMU bug;
 # XEN_ARGS_EXTRA=spec-ctrl=no-eager-fpu brings it back.
-XEN_ARGS="console=com1 dom0_mem=1024M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu ${XEN_ARGS_EXTRA:-}"
+XEN_ARGS="console=com1 dom0_mem=${DOM0_MIB:-1024}M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu ${XEN_ARGS_EXTRA:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}"
-BOOT=(-kernel "$OUT/xen" -append "$XEN_ARGS"
+BOOT=(-kernel "${XEN_IMAGE:-$OUT/xen}" -append "$XEN_ARGS"
       -initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz")
 # NO_XEN=1: the dom0 kernel alone on the same machine (make bench).
 if [ -n "${NO_XEN:-}" ]; then
@@ -50,7 +52,7 @@ log "booting the VM ($MODE), serial log: $LOG"
 rc=0
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-device intel-iommu,intremap=on,caching-mode=on \
-	-cpu max,-smap,-smep,-pku,-la57 -m 2048 -nographic -no-reboot \
+	-cpu max,-smap,-smep,-pku,-la57 -m "${VM_MIB:-2048}" -nographic -no-reboot \
 	"${BOOT[@]}" \
 	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
 	-device nvme,drive=nvme0,serial=pviommu0 \

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
-      python3 perl sparse dpkg-dev fakeroot kmod
+      python3 perl sparse dpkg-dev fakeroot kmod gnuplot-nox
       qemu-system-x86 busybox-static
       xen-utils-4.17 libxen-dev
       linux-source-6.1"

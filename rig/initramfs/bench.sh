@@ -10,7 +10,12 @@
 #   map does (test helper's remap), then an edu DMA round trip to show the
 #   map still works;
 # - under Xen, a PVH domU's disk and NIC throughput through dom0's backends.
-# rig.bench_seconds=N (kernel command line): seconds per size, default 5.
+# Xen's own counts of dom0's IOTLB flushes and IOMMU mappings by page size
+# (the 'F' debug key, read with xl) go with the boot map and the remaps.
+# Kernel command line: rig.bench_seconds=N, seconds per size (default 5);
+# rig.bench_what=bootmap, only the boot map, "ours" remap and the edu round
+# trip (make bench's larger dom0 sizes; XenServer's way takes minutes per
+# GiB under TCG); rig.bench_what=dma, only the DMA map costs and profile.
 . /rig/lib.sh
 # The 64-bit edu: the second one (rig/run-vm.sh).
 EDU=$(edu_devices | sed -n 2p)
@@ -20,8 +25,34 @@ STATS=/sys/kernel/debug/pv-iommu/stats
 HELPER=/sys/kernel/debug/pv_iommu_test
 SECS=$(sed -n 's/.*rig\.bench_seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
 SECS=${SECS:-5}
+WHAT=$(sed -n 's/.*rig\.bench_what=\([a-z]*\).*/\1/p' /proc/cmdline)
+WHAT=${WHAT:-all}
 
 stat_of() { sed -n "s/^$1: //p" $STATS; }
+
+# Xen's counters of dom0's IOMMU, "xen_iotlb_flushes=N xen_map_4k=N
+# xen_map_2m=N xen_map_1g=N" (printed by the 'F' debug key into Xen's
+# console ring).
+xen_iommu_stats() {
+	xl debug-keys F && xl dmesg | sed -n 's/.*IOMMU stats d0: //p' |
+		tail -n 1 | sed 's/\([a-z0-9_]*=\)/xen_\1/g'
+}
+
+# kv_delta BEFORE AFTER: AFTER's k=N pairs minus BEFORE's, same keys.
+kv_delta() {
+	echo "$1 $2" | awk '{
+		n = NF / 2
+		for (i = 1; i <= n; i++) {
+			split($i, a, "="); split($(i + n), b, "=")
+			printf "%s=%d ", b[1], b[2] - a[2]
+		}
+	}'
+}
+
+# The pages the driver mapped, by order: "orders=0:N,9:N,...".
+orders() {
+	echo "orders=$(sed -n 's/^mapped_order_\([0-9]*\): \([0-9]*\)/\1:\2/p' $STATS | tr "\n" , | sed "s/,$//")"
+}
 
 # The DMA path of the 64-bit edu.
 backend() {
@@ -60,6 +91,34 @@ dma_bench() {
 	fi
 }
 
+# Where a 4 KiB pair's time goes: the function graph tracer times, one
+# call deep, dma_map_page_attrs(), dma_unmap_page_attrs() and the
+# ktime_get() the benchmark brackets each with, for a 1 s run; mean us per
+# call (the tracer's own cost included, the same on every backend: the
+# same kernel runs them all).
+graph_profile() {
+	local t=/sys/kernel/debug/tracing fn
+	[ -w $t/current_tracer ] || return 0
+	echo 0 >$t/tracing_on
+	echo function_graph >$t/current_tracer
+	echo 1 >$t/max_graph_depth
+	echo "dma_map_page_attrs dma_unmap_page_attrs ktime_get" >$t/set_graph_function
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	/bench/dma_map_benchmark -t 1 -s 1 -b 64 -g 1 >/dev/null 2>&1
+	echo 0 >$t/tracing_on
+	for fn in dma_map_page_attrs dma_unmap_page_attrs ktime_get; do
+		awk -v fn="$fn" -v b="$BACKEND" '
+			$0 ~ " " fn "\\(\\);" {
+				for (i = 1; i < NF; i++)
+					if ($(i + 1) == "us") { n++; sum += $i; break }
+			}
+			END { if (n) printf "@@BENCH graph backend=%s fn=%s calls=%d mean_us=%.3f\n", b, fn, n, sum / n }' $t/trace
+	done
+	echo nop >$t/current_tracer
+	echo >$t/set_graph_function
+}
+
 # ms since boot (10 ms steps)
 now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 
@@ -84,21 +143,33 @@ balloon_bench() {
 # way or ours), with the hypercalls and operations pv-iommu/stats counted.
 remap() {
 	local h=$(stat_of hypercalls) o=$(stat_of ops) f=$(stat_of failed_ops)
+	local x=$(xen_iommu_stats)
 	echo "$*" >$HELPER/remap
 	set -- $(cat $HELPER/remap)
 	f=$(($(stat_of failed_ops) - f))
-	echo "@@BENCH remap_$1 pages=$3 hypercalls=$(($(stat_of hypercalls) - h)) ops=$(($(stat_of ops) - o)) failed=$f us=$(($5 / 1000)) error=$7"
+	x=$(kv_delta "$x" "$(xen_iommu_stats)")
+	echo "@@BENCH remap_$1 pages=$3 hypercalls=$(($(stat_of hypercalls) - h)) ops=$(($(stat_of ops) - o)) failed=$f us=$(($5 / 1000)) error=$7 $x"
 	[ "$7 $f" = "0 0" ]
 }
 
-# The boot map's figures, and the same memory mapped again at run time.
+# The boot map's figures (Xen's counters as they were when the bench
+# started, the identity map's included), and the same memory mapped again
+# at run time: XenServer's way (unless only the boot map is wanted) and
+# ours. TAP: the number of TAP results so far.
 map_figures() {
-	echo "@@BENCH bootmap pages=$(stat_of boot_map_pages) hypercalls=$(stat_of boot_map_hypercalls) ops=$(stat_of boot_map_ops) us=$(stat_of boot_map_us)"
+	local n=0
+	echo "@@BENCH bootmap pages=$(stat_of boot_map_pages) hypercalls=$(stat_of boot_map_hypercalls) ops=$(stat_of boot_map_ops) us=$(stat_of boot_map_us) max_order=$(stat_of boot_map_max_order) $BOOT_ORDERS $BOOT_XEN_STATS"
+	TAP=0
 	insmod /lib/modules/extra/pv-iommu-testhelper.ko || return
-	tap_result 1 bench.remap_xenserver_every_op_succeeds remap xenserver
-	tap_result 2 bench.remap_ours_every_op_succeeds \
+	if [ "$WHAT" = all ]; then
+		n=$((n + 1))
+		tap_result $n bench.remap_xenserver_every_op_succeeds remap xenserver
+	fi
+	n=$((n + 1))
+	tap_result $n bench.remap_ours_every_op_succeeds \
 		remap ours "$(stat_of boot_map_max_order)"
 	rmmod pv_iommu_testhelper
+	TAP=$n
 }
 
 # The edu test driver's result: every buffer made it, at bus = phys.
@@ -107,13 +178,14 @@ edu_ok() {
 		! grep -q '^buffers 0$' "$1"
 }
 
-# After the remap: the 64-bit edu DMAs both ways through the new map.
+# verify_dma N: after the remaps the 64-bit edu DMAs both ways through
+# the map (TAP result N).
 verify_dma() {
 	local d=/sys/kernel/debug/pv-iommu-edu/$EDU
 	insmod /lib/modules/extra/pv-iommu-edu-test.ko || return
 	echo 64 >$d/dma_bits && echo "8 1" >$d/run
 	echo "@@BENCH verify $(awk '{ printf "%s=%s ", $1, $2 }' $d/result)"
-	tap_result 3 bench.remaps_keep_dma_working edu_ok $d/result
+	tap_result "$1" bench.remaps_keep_dma_working edu_ok $d/result
 	rmmod pv_iommu_edu_test
 }
 
@@ -131,17 +203,31 @@ backends_bench() {
 }
 
 BACKEND=$(backend)
-echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS"
+echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
+if [ "$BACKEND" = pv-iommu ]; then
+	# Before anything else maps: the boot map's pages by order, and Xen's
+	# counts (its identity map's plus the boot map's).
+	BOOT_ORDERS=$(orders)
+	xen_daemons_start && BOOT_XEN_STATS=$(xen_iommu_stats)
+	if [ "$WHAT" = bootmap ]; then
+		map_figures
+		verify_dma $((TAP + 1))
+		echo "1..$((TAP + 1))"
+		exit 0
+	fi
+fi
 bind_benchmark
 for pages in 1 16 256; do
 	dma_bench $pages
 done
+graph_profile
 unbind_benchmark
+[ "$WHAT" = dma ] && exit 0
 balloon_bench
 case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
 	map_figures
-	verify_dma
-	echo "1..3"
+	verify_dma $((TAP + 1))
+	echo "1..$((TAP + 1))"
 fi
 true
