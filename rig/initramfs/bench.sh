@@ -9,7 +9,9 @@
 #   again at run time the way XenServer's dom0 does and the way the boot
 #   map does (test helper's remap), then an edu DMA round trip to show the
 #   map still works;
-# - under Xen, a PVH domU's disk and NIC throughput through dom0's backends.
+# - under Xen, a PVH domU's disk and NIC throughput through dom0's backends;
+# - on the PV-IOMMU, an emulator's map + unmap of a domU's frames, one per
+#   call and batched.
 # rig.bench_seconds=N (kernel command line): seconds per size, default 5.
 . /rig/lib.sh
 EDU=0000:00:11.0
@@ -141,6 +143,20 @@ backends_bench() {
 	echo "@@BENCH backends_grants backend=$BACKEND mib=$((mib * 3)) maps=$(($(stat_of grant_maps) - maps)) unmaps=$(($(stat_of grant_unmaps) - unmaps))"
 }
 
+# The emulator interface: the example emulator maps and unmaps a PVH
+# domU's frames, one per call and 512 per call (emu_bench).
+emu_bench() {
+	local domid
+	insmod /lib/modules/extra/pv-iommu-emu-test.ko || return
+	if domid=$(domu_start); then
+		PV_IOMMU_DOMU=$domid /selftests/pv_iommu/emu_bench
+		domu_stop
+	else
+		echo "@@BENCH emu_foreign error=no_domu"
+	fi
+	rmmod pv_iommu_emu_test
+}
+
 BACKEND=$(backend)
 echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS"
 bind_benchmark
@@ -153,6 +169,7 @@ case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
 	map_figures
 	verify_dma
+	emu_bench
 	echo "1..3"
 fi
 true
