@@ -20,7 +20,8 @@
  *   from EMU SEED GFN...       the device reads them; the bytes are checked
  *   inval EMU DATA...          the IOREQ server got IOREQ_TYPE_INVALIDATE
  *   stale EMU N                the device writes to N frames given up
- *   remap EMU BATCH            unmap what the guest gave up, map it again
+ *   drop EMU                   unmap what the guest gave up, in one call
+ *   remap EMU BATCH            map what was dropped again, BATCH to a call
  *   unmap EMU BATCH            unmap every mapping, BATCH to a call
  *   close EMU                  close the context (releases all)
  *
@@ -64,7 +65,8 @@
 struct emu_frame {
 	dma_addr_t addr;
 	unsigned int invalidations;	/* callbacks for it */
-	bool stale;			/* given up, not yet mapped again */
+	bool stale;			/* given up, still mapped */
+	bool dropped;			/* given up and unmapped */
 };
 
 /**
@@ -233,6 +235,7 @@ static int emu_map_batch(struct emu *e, const xen_pfn_t *gfns,
 		spin_lock(&e->lock);
 		f->addr = addrs[i];
 		f->stale = false;
+		f->dropped = false;
 		spin_unlock(&e->lock);
 	}
 	return rc;
@@ -310,34 +313,73 @@ static int emu_dma_stale(struct emu *e, unsigned int nr)
 }
 
 /*
- * Unmap the frames the guest gave up, in one call, and map them again in
- * batches: those the guest has again get new addresses, the others go.
+ * The GFNs (and addresses) of the frames that are stale, or dropped, in
+ * arrays the caller frees; their number in @n.
+ */
+static int emu_collect(struct emu *e, bool dropped, xen_pfn_t **gfns,
+		       dma_addr_t **addrs, unsigned int *n)
+{
+	struct emu_frame *f;
+	unsigned long gfn;
+	unsigned int nr = 0, i = 0;
+
+	xa_for_each(&e->frames, gfn, f)
+		nr += dropped ? f->dropped : f->stale;
+	*gfns = kvcalloc(nr + 1, sizeof(**gfns), GFP_KERNEL);
+	*addrs = kvcalloc(nr + 1, sizeof(**addrs), GFP_KERNEL);
+	if (!*gfns || !*addrs)
+		return -ENOMEM;
+	xa_for_each(&e->frames, gfn, f) {
+		if ((dropped ? f->dropped : f->stale) && i < nr) {
+			(*gfns)[i] = gfn;
+			(*addrs)[i++] = f->addr;
+		}
+	}
+	*n = i;
+	return 0;
+}
+
+/*
+ * Unmap the frames the guest gave up, in one call: until then Xen keeps
+ * them charged to the guest, which cannot have its memory back.
+ */
+static int emu_drop(struct emu *e)
+{
+	xen_pfn_t *gfns;
+	dma_addr_t *addrs;
+	unsigned int n, i;
+	int rc;
+
+	rc = emu_collect(e, false, &gfns, &addrs, &n);
+	if (!rc)
+		rc = pv_iommu_emu_unmap(e->ctx, addrs, n);
+	for (i = 0; !rc && i < n; i++) {
+		struct emu_frame *f = xa_load(&e->frames, gfns[i]);
+
+		spin_lock(&e->lock);
+		f->stale = false;
+		f->dropped = true;
+		spin_unlock(&e->lock);
+	}
+	kvfree(gfns);
+	kvfree(addrs);
+	return rc;
+}
+
+/*
+ * Map the dropped frames again in batches: those the guest has again get
+ * new addresses, the others go.
  */
 static int emu_remap(struct emu *e, unsigned int batch)
 {
 	xen_pfn_t *gfns;
 	dma_addr_t *addrs;
-	struct emu_frame *f;
-	unsigned long gfn;
-	unsigned int n = 0, i;
+	unsigned int n, i, j;
 	int rc;
 
-	xa_for_each(&e->frames, gfn, f)
-		n += f->stale;
-	gfns = kvcalloc(n + 1, sizeof(*gfns), GFP_KERNEL);
-	addrs = kvcalloc(n + 1, sizeof(*addrs), GFP_KERNEL);
-	rc = gfns && addrs ? 0 : -ENOMEM;
-	i = 0;
-	xa_for_each(&e->frames, gfn, f) {
-		if (!rc && f->stale && i < n) {
-			gfns[i] = gfn;
-			addrs[i++] = f->addr;
-		}
-	}
-	if (!rc)
-		rc = pv_iommu_emu_unmap(e->ctx, addrs, i);
+	rc = emu_collect(e, true, &gfns, &addrs, &i);
 	for (n = 0; !rc && n < i; n += batch) {
-		unsigned int nr = min(batch, i - n), j;
+		unsigned int nr = min(batch, i - n);
 
 		if (!emu_map_batch(e, gfns + n, nr, addrs)) {
 			e->remapped += nr;
@@ -418,6 +460,8 @@ static int emu_command(char *cmd)
 		emu_close(e);
 		return 0;
 	}
+	if (!strcmp(verb, "drop"))
+		return emu_drop(e);
 	if (!strcmp(verb, "unmap") || !strcmp(verb, "remap") ||
 	    !strcmp(verb, "stale")) {
 		rc = kstrtouint(strim(rest), 16, &a);
