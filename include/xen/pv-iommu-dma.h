@@ -13,46 +13,46 @@ struct gnttab_unmap_grant_ref;
 
 #ifdef CONFIG_XEN_PV_IOMMU
 /* Bus address = physical address for every RAM page of dom0. */
-extern bool xen_pv_iommu_active;
+extern bool pv_iommu_active;
 
-int xen_pv_iommu_setup(void);
-bool pci_xen_pv_iommu_init(void);
-unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
-				       struct page **pages);
-unsigned long xen_pv_iommu_map_pages(unsigned long count, struct page **pages);
-void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
-				struct page **pages, unsigned int count);
-void xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
-				  struct page **pages, unsigned int count);
+int pv_iommu_setup(void);
+bool pv_iommu_pci_init(void);
+unsigned long pv_iommu_unmap_pages(unsigned long count,
+				   struct page **pages);
+unsigned long pv_iommu_map_pages(unsigned long count, struct page **pages);
+void pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
+			    struct page **pages, unsigned int count);
+void pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+			      struct page **pages, unsigned int count);
 #else
-#define xen_pv_iommu_active false
+#define pv_iommu_active false
 
-static inline bool pci_xen_pv_iommu_init(void)
+static inline bool pv_iommu_pci_init(void)
 {
 	return false;
 }
 
-static inline unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
-						     struct page **pages)
+static inline unsigned long pv_iommu_unmap_pages(unsigned long count,
+						 struct page **pages)
 {
 	return count;
 }
 
-static inline unsigned long xen_pv_iommu_map_pages(unsigned long count,
-						   struct page **pages)
+static inline unsigned long pv_iommu_map_pages(unsigned long count,
+					       struct page **pages)
 {
 	return count;
 }
 
 static inline void
-xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
-			   struct page **pages, unsigned int count)
+pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
+		       struct page **pages, unsigned int count)
 {
 }
 
 static inline void
-xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
-			     struct page **pages, unsigned int count)
+pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+			 struct page **pages, unsigned int count)
 {
 }
 #endif

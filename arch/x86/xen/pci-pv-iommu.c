@@ -15,14 +15,14 @@
 #include <xen/pv-iommu-dma.h>
 
 /**
- * pci_xen_pv_iommu_init() - make dom0's memory DMA-able at its PFNs
+ * pv_iommu_pci_init() - make dom0's memory DMA-able at its PFNs
  *
  * Return: true if dom0 now uses dma-direct and the native SWIOTLB; false
  * if it must set up xen-swiotlb (the reason is logged).
  */
-bool __init pci_xen_pv_iommu_init(void)
+bool __init pv_iommu_pci_init(void)
 {
-	if (xen_pv_iommu_setup())
+	if (pv_iommu_setup())
 		return false;
 
 	/*

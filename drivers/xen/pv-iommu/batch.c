@@ -19,7 +19,7 @@
 struct pv_iommu_stats pv_iommu_stats;
 
 /* Count one operation Xen has done; true if it failed. */
-static bool account_op(const struct pv_iommu_op *op, bool quiet)
+static bool pv_iommu_account_op(const struct pv_iommu_op *op, bool quiet)
 {
 	unsigned int order = IOMMU_get_page_order(op->flags);
 
@@ -50,7 +50,7 @@ EXPORT_SYMBOL_NS_GPL(pv_iommu_fail_next_ops, XEN_PV_IOMMU_TEST);
  * Xen does nothing for them and answers -EOPNOTSUPP, as it would for any
  * operation it refuses. Every subop of the interface is below 0x8000.
  */
-static void inject_failures(struct pv_iommu_batch *b)
+static void pv_iommu_inject_failures(struct pv_iommu_batch *b)
 {
 	unsigned int i;
 
@@ -60,7 +60,7 @@ static void inject_failures(struct pv_iommu_batch *b)
 			b->ops[i].subop_id = ~b->ops[i].subop_id;
 }
 
-static void restore_injected(struct pv_iommu_batch *b)
+static void pv_iommu_restore_injected(struct pv_iommu_batch *b)
 {
 	unsigned int i;
 
@@ -69,8 +69,8 @@ static void restore_injected(struct pv_iommu_batch *b)
 			b->ops[i].subop_id = ~b->ops[i].subop_id;
 }
 #else
-static void inject_failures(struct pv_iommu_batch *b) { }
-static void restore_injected(struct pv_iommu_batch *b) { }
+static void pv_iommu_inject_failures(struct pv_iommu_batch *b) { }
+static void pv_iommu_restore_injected(struct pv_iommu_batch *b) { }
 #endif
 
 /**
@@ -90,9 +90,9 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	if (!b->nr)
 		return b->error;
 
-	inject_failures(b);
+	pv_iommu_inject_failures(b);
 	rc = HYPERVISOR_iommu_op(b->ops, b->nr);
-	restore_injected(b);
+	pv_iommu_restore_injected(b);
 	atomic64_inc(&pv_iommu_stats.hypercalls);
 	atomic64_add(b->nr, &pv_iommu_stats.ops);
 	if (rc)
@@ -100,7 +100,7 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 	for (i = 0; i < b->nr; i++) {
 		if (rc)
 			b->ops[i].status = rc;
-		failed += account_op(&b->ops[i], b->quiet);
+		failed += pv_iommu_account_op(&b->ops[i], b->quiet);
 		b->error = b->error ?: b->ops[i].status;
 	}
 	trace_pv_iommu_batch_submit(b->nr, b->ops[0].u.map_page.bfn, rc, failed);
@@ -109,7 +109,7 @@ int pv_iommu_batch_submit(struct pv_iommu_batch *b)
 }
 EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_submit, XEN_PV_IOMMU_TEST);
 
-static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
+static struct pv_iommu_op *pv_iommu_next_op(struct pv_iommu_batch *b)
 {
 	if (b->nr == b->size)
 		pv_iommu_batch_submit(b);
@@ -130,7 +130,7 @@ static struct pv_iommu_op *next_op(struct pv_iommu_batch *b)
 void pv_iommu_batch_map(struct pv_iommu_batch *b, u64 bfn, u64 mfn,
 			unsigned int order)
 {
-	struct pv_iommu_op *op = next_op(b);
+	struct pv_iommu_op *op = pv_iommu_next_op(b);
 
 	op->subop_id = IOMMUOP_map_page;
 	op->flags = IOMMU_OP_readable | IOMMU_OP_writeable |
@@ -149,7 +149,7 @@ EXPORT_SYMBOL_NS_GPL(pv_iommu_batch_map, XEN_PV_IOMMU_TEST);
 void pv_iommu_batch_unmap(struct pv_iommu_batch *b, u64 bfn,
 			  unsigned int order)
 {
-	struct pv_iommu_op *op = next_op(b);
+	struct pv_iommu_op *op = pv_iommu_next_op(b);
 
 	op->subop_id = IOMMUOP_unmap_page;
 	op->flags = IOMMU_page_order(order);

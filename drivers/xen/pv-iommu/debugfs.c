@@ -22,17 +22,17 @@
  * The first BFN nothing maps: above all of dom0's memory, 1 GiB aligned.
  * Up to the foreign window, raw hypercalls (the tests) may use it.
  */
-static unsigned long free_bfns(void)
+static unsigned long pv_iommu_free_bfns(void)
 {
 	return round_up(max_possible_pfn, 1UL << (30 - PAGE_SHIFT));
 }
 
-static int stats_show(struct seq_file *m, void *unused)
+static int pv_iommu_stats_show(struct seq_file *m, void *unused)
 {
 	struct pv_iommu_stats *s = &pv_iommu_stats;
 	unsigned int order;
 
-	seq_printf(m, "active: %s\n", xen_pv_iommu_active ? "yes" : "no");
+	seq_printf(m, "active: %s\n", pv_iommu_active ? "yes" : "no");
 	seq_printf(m, "hypercalls: %lld\n", atomic64_read(&s->hypercalls));
 	seq_printf(m, "ops: %lld\n", atomic64_read(&s->ops));
 	seq_printf(m, "failed_ops: %lld\n", atomic64_read(&s->failed_ops));
@@ -61,22 +61,22 @@ static int stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "boot_map_pages: %llu\n", s->boot_map_pages);
 	seq_printf(m, "boot_map_max_order: %u\n", s->boot_map_max_order);
 	seq_printf(m, "bfn_limit: %#lx\n", pv_iommu_bfn_limit);
-	seq_printf(m, "free_bfns: %#lx %#lx\n", free_bfns(),
+	seq_printf(m, "free_bfns: %#lx %#lx\n", pv_iommu_free_bfns(),
 		   pv_iommu_foreign_window());
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(stats);
+DEFINE_SHOW_ATTRIBUTE(pv_iommu_stats);
 
-static const char *dma_path(struct device *dev)
+static const char *pv_iommu_dma_path(struct device *dev)
 {
-	if (!xen_pv_iommu_active)
+	if (!pv_iommu_active)
 		return "xen-swiotlb";
 	if (dma_get_mask(dev) >= dma_get_required_mask(dev))
 		return "direct";
 	return "direct, swiotlb above mask";
 }
 
-static int devices_show(struct seq_file *m, void *unused)
+static int pv_iommu_devices_show(struct seq_file *m, void *unused)
 {
 	struct pci_dev *pdev = NULL;
 
@@ -85,14 +85,14 @@ static int devices_show(struct seq_file *m, void *unused)
 
 		seq_printf(m, "%s %04x:%04x mask %#llx %s\n", dev_name(dev),
 			   pdev->vendor, pdev->device, dma_get_mask(dev),
-			   dma_path(dev));
+			   pv_iommu_dma_path(dev));
 	}
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(devices);
+DEFINE_SHOW_ATTRIBUTE(pv_iommu_devices);
 
-static void count_bounce(void *unused, struct device *dev, dma_addr_t addr,
-			 size_t size)
+static void pv_iommu_count_bounce(void *unused, struct device *dev, dma_addr_t addr,
+				  size_t size)
 {
 	atomic64_add(size, &pv_iommu_stats.bounced_bytes);
 }
@@ -105,11 +105,11 @@ static int __init pv_iommu_debugfs_init(void)
 		return 0;
 
 	/* Bounces of the native SWIOTLB and of xen-swiotlb alike. */
-	register_trace_swiotlb_bounced(count_bounce, NULL);
+	register_trace_swiotlb_bounced(pv_iommu_count_bounce, NULL);
 
 	dir = debugfs_create_dir("pv-iommu", NULL);
-	debugfs_create_file("stats", 0400, dir, NULL, &stats_fops);
-	debugfs_create_file("devices", 0400, dir, NULL, &devices_fops);
+	debugfs_create_file("stats", 0400, dir, NULL, &pv_iommu_stats_fops);
+	debugfs_create_file("devices", 0400, dir, NULL, &pv_iommu_devices_fops);
 	return 0;
 }
 late_initcall(pv_iommu_debugfs_init);

@@ -30,8 +30,8 @@ static struct pv_iommu_op boot_ops[BOOT_BATCH_OPS] __initdata;
 static struct pv_iommu_op runtime_ops[RUNTIME_BATCH_OPS];
 static DEFINE_MUTEX(runtime_lock);
 
-bool xen_pv_iommu_active __read_mostly;
-EXPORT_SYMBOL_NS_GPL(xen_pv_iommu_active, XEN_PV_IOMMU_TEST);
+bool pv_iommu_active __read_mostly;
+EXPORT_SYMBOL_NS_GPL(pv_iommu_active, XEN_PV_IOMMU_TEST);
 
 /**
  * pv_iommu_aligned_order() - largest order both frames are aligned to
@@ -79,8 +79,8 @@ EXPORT_SYMBOL_NS_GPL(pv_iommu_ram_mfn, XEN_PV_IOMMU_TEST);
  * frames contiguous over all of it. Looks at no more frames than it maps
  * (plus one), so the whole map costs one p2m lookup per page.
  */
-static unsigned int chunk_order(unsigned long pfn, unsigned long mfn,
-				unsigned long end, unsigned int max_order)
+static unsigned int pv_iommu_chunk_order(unsigned long pfn, unsigned long mfn,
+					 unsigned long end, unsigned int max_order)
 {
 	unsigned int order = pv_iommu_aligned_order(pfn, mfn, end - pfn,
 						    max_order);
@@ -115,7 +115,7 @@ unsigned long pv_iommu_map_ram(struct pv_iommu_batch *b,
 			pfn++;
 			continue;
 		}
-		order = chunk_order(pfn, mfn, max_pfn, max_order);
+		order = pv_iommu_chunk_order(pfn, mfn, max_pfn, max_order);
 		pv_iommu_batch_map(b, pfn, mfn, order);
 		pages += 1UL << order;
 		pfn += 1UL << order;
@@ -151,8 +151,8 @@ int __init pv_iommu_map_dom0(unsigned int max_order)
  * again; unmap those whose frame Xen does not let dom0 map (its own).
  * Return: how many could be neither.
  */
-static unsigned int __init restore_chunk(struct pv_iommu_batch *b,
-					 unsigned long bfn, unsigned int n)
+static unsigned int __init pv_iommu_restore_chunk(struct pv_iommu_batch *b,
+						  unsigned long bfn, unsigned int n)
 {
 	unsigned int i, unmaps = 0, failed = 0;
 	int status;
@@ -194,7 +194,7 @@ void __init pv_iommu_restore_xen_map(void)
 	for (bfn = 0; bfn < max_pfn; bfn += n) {
 		n = min_t(unsigned long, max_pfn - bfn, BOOT_BATCH_OPS);
 		b.error = 0;
-		failed += restore_chunk(&b, bfn, n);
+		failed += pv_iommu_restore_chunk(&b, bfn, n);
 	}
 	if (failed)
 		pr_err("%lu bus frames still reach dom0's memory\n", failed);
@@ -239,7 +239,7 @@ static unsigned long pv_iommu_pages_op(unsigned long count,
 }
 
 /**
- * xen_pv_iommu_unmap_pages() - remove the bus mappings of pages dom0 is
+ * pv_iommu_unmap_pages() - remove the bus mappings of pages dom0 is
  * about to give back to Xen
  * @count: number of pages
  * @pages: the pages, still backed by their machine frames
@@ -251,8 +251,8 @@ static unsigned long pv_iommu_pages_op(unsigned long count,
  * Return: the number of pages that may leave dom0, moved to the front of
  * @pages in their order; the others follow them.
  */
-unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
-				       struct page **pages)
+unsigned long pv_iommu_unmap_pages(unsigned long count,
+				   struct page **pages)
 {
 	unsigned long done = pv_iommu_pages_op(count, pages, false);
 
@@ -268,7 +268,7 @@ unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
 }
 
 /**
- * xen_pv_iommu_map_pages() - map pages dom0 got back from Xen
+ * pv_iommu_map_pages() - map pages dom0 got back from Xen
  * @count: number of pages
  * @pages: the pages, with their new machine frames in the p2m
  *
@@ -279,7 +279,7 @@ unsigned long xen_pv_iommu_unmap_pages(unsigned long count,
  * Return: the number of pages mapped, moved to the front of @pages in
  * their order; the unreachable ones follow them.
  */
-unsigned long xen_pv_iommu_map_pages(unsigned long count, struct page **pages)
+unsigned long pv_iommu_map_pages(unsigned long count, struct page **pages)
 {
 	unsigned long done = pv_iommu_pages_op(count, pages, true);
 

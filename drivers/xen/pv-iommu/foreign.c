@@ -117,7 +117,7 @@ static int __init pv_iommu_emu_init(void)
 	unsigned long first = pv_iommu_foreign_window();
 	int rc;
 
-	if (!xen_pv_iommu_active || first >= pv_iommu_bfn_limit)
+	if (!pv_iommu_active || first >= pv_iommu_bfn_limit)
 		return 0;
 
 	emu_window_res.start = PFN_PHYS((u64)first);
@@ -157,7 +157,7 @@ subsys_initcall(pv_iommu_emu_init);
 /* dom0 owns its BFN space: the context allocates BFNs and maps. */
 static bool emu_maps(void)
 {
-	return xen_pv_iommu_active;
+	return pv_iommu_active;
 }
 
 static void emu_map_op(struct pv_iommu_emu *emu, struct pv_iommu_op *op,

@@ -21,13 +21,13 @@
 #include "pv-iommu.h"
 
 /**
- * xen_pv_iommu_grant_map_ops() - map grants for devices at BFN = PFN too
+ * pv_iommu_grant_map_ops() - map grants for devices at BFN = PFN too
  * @ops: grant map operations, about to be issued
  * @pages: the page each operation maps its grant at
  * @count: number of operations
  */
-void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
-				struct page **pages, unsigned int count)
+void pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
+			    struct page **pages, unsigned int count)
 {
 	unsigned int i;
 
@@ -39,15 +39,15 @@ void xen_pv_iommu_grant_map_ops(struct gnttab_map_grant_ref *ops,
 }
 
 /**
- * xen_pv_iommu_grant_unmap_ops() - remove the bus mappings of grants too
+ * pv_iommu_grant_unmap_ops() - remove the bus mappings of grants too
  * @ops: grant unmap operations, about to be issued
  * @pages: the page each operation unmaps its grant from
  * @count: number of operations
  *
  * Xen removes the device mapping only when told its bus address.
  */
-void xen_pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
-				  struct page **pages, unsigned int count)
+void pv_iommu_grant_unmap_ops(struct gnttab_unmap_grant_ref *ops,
+			      struct page **pages, unsigned int count)
 {
 	unsigned int i;
 

@@ -874,7 +874,7 @@ static ssize_t balloon_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (sscanf(cmd, "%u %u", &fail_out, &fail_in) != 2)
 		return -EINVAL;
-	if (!xen_pv_iommu_active)
+	if (!pv_iommu_active)
 		return -ENODEV;
 
 	mutex_lock(&edu->lock);

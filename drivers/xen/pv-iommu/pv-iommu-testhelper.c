@@ -148,7 +148,7 @@ static ssize_t remap_write(struct file *file, const char __user *ubuf,
 
 	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
 		return -EINVAL;
-	if (!xen_pv_iommu_active)
+	if (!pv_iommu_active)
 		return -ENODEV;
 
 	mutex_lock(&remap.lock);

@@ -21,7 +21,7 @@ static unsigned int pv_iommu_max_order __initdata = UINT_MAX;
 
 #if IS_ENABLED(CONFIG_XEN_PV_IOMMU_TEST_HELPER)
 /* xen_pv_iommu=fail_op:N: operation N (from 0) of the boot map fails. */
-static bool __init parse_fail_op(const char *arg)
+static bool __init pv_iommu_parse_fail_op(const char *arg)
 {
 	unsigned int n;
 
@@ -32,27 +32,27 @@ static bool __init parse_fail_op(const char *arg)
 	return true;
 }
 #else
-static bool __init parse_fail_op(const char *arg)
+static bool __init pv_iommu_parse_fail_op(const char *arg)
 {
 	return false;
 }
 #endif
 
 /* xen_pv_iommu=off, xen_pv_iommu=max_order:N (or, for tests, fail_op:N) */
-static int __init parse_xen_pv_iommu(char *arg)
+static int __init pv_iommu_parse_param(char *arg)
 {
 	if (arg && !strcmp(arg, "off"))
 		pv_iommu_disabled = true;
 	else if (!arg || (sscanf(arg, "max_order:%u", &pv_iommu_max_order) != 1 &&
-			  !parse_fail_op(arg)))
+			  !pv_iommu_parse_fail_op(arg)))
 		pr_warn("xen_pv_iommu=%s: not 'off' or 'max_order:N'\n",
 			arg ?: "");
 	return 0;
 }
-early_param("xen_pv_iommu", parse_xen_pv_iommu);
+early_param("xen_pv_iommu", pv_iommu_parse_param);
 
 /* Why dom0 cannot use the interface, or NULL if it can. */
-static const char * __init unusable(struct pv_iommu_caps *caps)
+static const char * __init pv_iommu_unusable(struct pv_iommu_caps *caps)
 {
 	int rc;
 
@@ -83,15 +83,15 @@ static const char * __init unusable(struct pv_iommu_caps *caps)
 }
 
 /**
- * xen_pv_iommu_setup() - map dom0's memory at bus address = physical address
+ * pv_iommu_setup() - map dom0's memory at bus address = physical address
  *
  * Return: 0 when every RAM page of dom0 is mapped 1:1; -ENODEV when dom0
  * must stay on xen-swiotlb (the reason is logged).
  */
-int __init xen_pv_iommu_setup(void)
+int __init pv_iommu_setup(void)
 {
 	struct pv_iommu_caps caps;
-	const char *why = unusable(&caps);
+	const char *why = pv_iommu_unusable(&caps);
 
 	if (why) {
 		pr_info("%s: using xen-swiotlb\n", why);
@@ -105,7 +105,7 @@ int __init xen_pv_iommu_setup(void)
 		return -ENODEV;
 	}
 
-	xen_pv_iommu_active = true;
+	pv_iommu_active = true;
 	pr_info("dom0's memory mapped at bus address = physical address (max order %u, %lld hypercalls, %llu us): using dma-direct\n",
 		caps.max_order, atomic64_read(&pv_iommu_stats.hypercalls),
 		pv_iommu_stats.boot_map_ns / NSEC_PER_USEC);
