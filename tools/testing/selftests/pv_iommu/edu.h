@@ -17,7 +17,7 @@
 
 enum edu_which { EDU_28BIT, EDU_64BIT };
 
-static int edu_id_is(const char *dev, const char *file, unsigned int want)
+static inline int edu_id_is(const char *dev, const char *file, unsigned int want)
 {
 	char path[300];
 	unsigned int id = 0;
@@ -33,7 +33,7 @@ static int edu_id_is(const char *dev, const char *file, unsigned int want)
 	return id == want;
 }
 
-static int edu_filter(const struct dirent *d)
+static inline int edu_filter(const struct dirent *d)
 {
 	return edu_id_is(d->d_name, "vendor", 0x1234) &&
 	       edu_id_is(d->d_name, "device", 0x11e8);
@@ -43,7 +43,7 @@ static int edu_filter(const struct dirent *d)
  * The PCI name of edu device @which ("" if there is no such device), in a
  * static buffer.
  */
-static const char *edu_device(enum edu_which which)
+static inline const char *edu_device(enum edu_which which)
 {
 	static char name[2][sizeof(((struct dirent *)0)->d_name)];
 	struct dirent **list;
@@ -61,6 +61,16 @@ static const char *edu_device(enum edu_which which)
 	if (n >= 0)
 		free(list);
 	return name[which];
+}
+
+/* @file of the 64-bit edu's pv-iommu-edu debugfs directory, in a static buffer. */
+static inline const char *edu64_file(const char *file)
+{
+	static char path[160 + sizeof(((struct dirent *)0)->d_name)];
+
+	snprintf(path, sizeof(path), EDU_DEBUGFS "%s/%s",
+		 edu_device(EDU_64BIT), file);
+	return path;
 }
 
 #endif

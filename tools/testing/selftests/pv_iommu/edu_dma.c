@@ -227,16 +227,6 @@ TEST_F_TIMEOUT(edu, random_buffers_round_trip, 3000)
 	       delta, expected, read_key(self->path, "mfn_discontig"));
 }
 
-/* @file of the 64-bit edu's debugfs directory, in a static buffer. */
-static const char *edu64_file(const char *file)
-{
-	static char path[160];
-
-	snprintf(path, sizeof(path), EDU_DEBUGFS "%s/%s",
-		 edu_device(EDU_64BIT), file);
-	return path;
-}
-
 /*
  * A page dom0 grant-maps, as blkback, netback and gntdev map a guest's:
  * the device must reach the granted frame through it, both ways, on any

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "edu.h"
+
 #include "pv_iommu_user.h"
 
 static inline int write_file(const char *path, const char *text)
@@ -29,7 +31,6 @@ static inline int write_file(const char *path, const char *text)
 	return rc;
 }
 
-#define EMU_EDU		"0000:00:11.0"
 #define EMU_CTL		"/sys/kernel/debug/pv-iommu-emu/ctl"
 #define EMU_RESULT	"/sys/kernel/debug/pv-iommu-emu/result"
 #define PCI_DEVS	"/sys/bus/pci/devices/"
@@ -40,14 +41,17 @@ static inline int write_file(const char *path, const char *text)
 /* Bind the 64-bit edu to @driver ("" for none). */
 static inline int emu_bind(const char *driver)
 {
-	char name[64];
+	const char *edu = edu_device(EDU_64BIT);
+	char name[64], path[320];
 	int rc;
 
 	/* Unbound already, or bound: either way not bound now. */
-	write_file(PCI_DEVS EMU_EDU "/driver/unbind", EMU_EDU);
+	snprintf(path, sizeof(path), PCI_DEVS "%s/driver/unbind", edu);
+	write_file(path, edu);
 	snprintf(name, sizeof(name), "%s\n", driver);
-	rc = write_file(PCI_DEVS EMU_EDU "/driver_override", name);
-	return rc ?: write_file("/sys/bus/pci/drivers_probe", EMU_EDU);
+	snprintf(path, sizeof(path), PCI_DEVS "%s/driver_override", edu);
+	rc = write_file(path, name);
+	return rc ?: write_file("/sys/bus/pci/drivers_probe", edu);
 }
 
 static inline int emu_ctl(const char *fmt, ...)

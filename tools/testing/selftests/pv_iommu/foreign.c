@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "../kselftest_harness.h"
+#include "edu.h"
 #include "guest_mem.h"
 #include "emu_ctl.h"
 #include "ioreq_server.h"
@@ -536,9 +537,6 @@ TEST_F(foreign, xen_frame_in_the_guest_is_eperm)
 				    (__u64)(unsigned long)xrfp, 0));
 }
 
-/* The 64-bit edu test device's debugfs directory. */
-#define EDU_DIR		"/sys/kernel/debug/pv-iommu-edu/0000:00:11.0/"
-
 static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
 		       unsigned int seed, unsigned int page)
 {
@@ -546,7 +544,7 @@ static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
 
 	snprintf(cmd, sizeof(cmd), "%s %u %llx %u %x %u", dir, domid,
 		 (unsigned long long)gfn, id, seed, page);
-	return write_file(EDU_DIR "foreign", cmd);
+	return write_file(edu64_file("foreign"), cmd);
 }
 
 /*
@@ -564,7 +562,7 @@ TEST_F_TIMEOUT(foreign, edu_dma_reaches_the_guest_pages, 300)
 	for (n = 0; n < 64 && *list; n++)
 		gfns[n] = strtoull(list, (char **)&list, 16);
 	ASSERT_EQ(64, n);
-	ASSERT_EQ(0, write_file(EDU_DIR "dma_bits", "64"));
+	ASSERT_EQ(0, write_file(edu64_file("dma_bits"), "64"));
 
 	ASSERT_EQ(0, domu_says("fill 0x1234", answer, sizeof(answer)));
 	ASSERT_STREQ("ok", answer);
@@ -708,7 +706,7 @@ TEST_F_TIMEOUT(foreign, a_moved_frame_shares_no_bfn, 120)
 				  strerror(errno));
 	memset(p, 0x5a, 2 * 4096);
 	snprintf(addr, sizeof(addr), "%#llx", TEST_BFN << 12);
-	EXPECT_EQ(0, write_file(EDU_DIR "stray", addr));
+	EXPECT_EQ(0, write_file(edu64_file("stray"), addr));
 	EXPECT_FALSE(all_bytes(p, 0x5a, 64)) TH_LOG("X (M') is untouched");
 	EXPECT_TRUE(all_bytes(p + 4096, 0x5a, 4096))
 		TH_LOG("the DMA wrote into Y (M), which X no longer is");
