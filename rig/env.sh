@@ -54,13 +54,14 @@ xen_overlay_files() {
 	echo "$listed"
 }
 
-# sync_xen_overlay TREE: copy the overlay into Xen's TREE by checksum, so
-# that unchanged files keep their mtime and are not rebuilt and a changed one
-# is, and remove the files an earlier sync brought that the overlay no
-# longer has.
-sync_xen_overlay() {
+# sync_files TREE CMD...: make TREE hold the repo's files that CMD lists,
+# copied by checksum so that unchanged files keep their mtime and are not
+# rebuilt and a changed one is, and remove the files an earlier sync brought
+# that the list no longer has.
+sync_files() {
 	local tree=$1 list=$1/.pv-iommu-overlay f
-	xen_overlay_files >"$list.new"
+	shift
+	"$@" >"$list.new"
 	if [ -f "$list" ]; then
 		comm -23 "$list" "$list.new" | while read -r f; do
 			rm -f "$tree/$f"
@@ -70,18 +71,18 @@ sync_xen_overlay() {
 	mv "$list.new" "$list"
 }
 
-# sync_overlay: copy our Linux files into the unpacked tree, by checksum so
-# that unchanged files keep their mtime and are not rebuilt, and remove the
-# files an earlier sync brought that the repo no longer has.
-sync_overlay() {
-	local list=$LINUX_SRC/.pv-iommu-overlay f
+# linux_overlay_files: our Linux files, sorted.
+linux_overlay_files() {
 	(cd "$TOP" && git ls-files -co --exclude-standard -- include arch drivers \
-		tools Documentation) | sort >"$list.new"
-	if [ -f "$list" ]; then
-		comm -23 "$list" "$list.new" | while read -r f; do
-			rm -f "$LINUX_SRC/$f"
-		done
-	fi
-	(cd "$TOP" && rsync -c --files-from="$list.new" . "$LINUX_SRC"/)
-	mv "$list.new" "$list"
+		tools Documentation) | sort
+}
+
+# sync_xen_overlay TREE: the overlay into Xen's TREE.
+sync_xen_overlay() {
+	sync_files "$1" xen_overlay_files
+}
+
+# sync_overlay: our Linux files into the unpacked tree.
+sync_overlay() {
+	sync_files "$LINUX_SRC" linux_overlay_files
 }
