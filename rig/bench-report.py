@@ -403,6 +403,33 @@ unset multiplot
     return rc
 
 
+def emu_table(records, out):
+    """The emulator interface: map + unmap one frame per call vs batched."""
+    recs = [f for w, f in records if w == "emu_foreign"]
+    out.append("")
+    if not recs or any("error" in r for r in recs):
+        out.append("emulator map+unmap: " + ("missing" if not recs else
+                   " ".join(r.get("error", "") for r in recs)))
+        return 1
+    out.append("The example emulator maps a PVH domU's frames and unmaps "
+               "them (pv_iommu_emu_map/unmap on")
+    out.append("the PV-IOMMU), one frame per call and a batch per call. "
+               "IOTLB flushes = hypercalls (at most")
+    out.append("one flush per hypercall).")
+    out.append("")
+    rows = [["frames per call", "frames", "frames/s (map+unmap)",
+             "hypercalls per 1000 frames"]]
+    for r in recs:
+        frames = int(r["frames"])
+        rows.append([r["batch"], r["frames"],
+                     f"{frames * 1e6 / max(int(r['us']), 1):,.0f}",
+                     f"{int(r['hypercalls']) * 1000 / frames:,.1f}"])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        out.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    return 0
+
+
 def main():
     args = sys.argv[1:]
     outdir = None
@@ -419,6 +446,7 @@ def main():
     missing += map_table(maps, out)
     missing += backends_table(logs, out)
     missing += balloon_table(logs, out)
+    missing += emu_table(logs["pv-iommu"], out)
     if outdir:
         missing += plots(outdir, logs, maps, out)
     print("\n".join(out))

@@ -9,7 +9,9 @@
 #   again at run time the way XenServer's dom0 does and the way the boot
 #   map does (test helper's remap), then an edu DMA round trip to show the
 #   map still works;
-# - under Xen, a PVH domU's disk and NIC throughput through dom0's backends.
+# - under Xen, a PVH domU's disk and NIC throughput through dom0's backends;
+# - on the PV-IOMMU, an emulator's map + unmap of a domU's frames, one per
+#   call and batched.
 # Xen's own counts of dom0's IOTLB flushes and IOMMU mappings by page size
 # (the 'F' debug key, read with xl) go with the boot map and the remaps.
 # Kernel command line: rig.bench_seconds=N, seconds per size (default 5);
@@ -202,6 +204,20 @@ backends_bench() {
 	echo "@@BENCH backends_grants backend=$BACKEND mib=$((mib * 3)) maps=$(($(stat_of grant_maps) - maps)) unmaps=$(($(stat_of grant_unmaps) - unmaps))"
 }
 
+# The emulator interface: the example emulator maps and unmaps a PVH
+# domU's frames, one per call and 512 per call (emu_bench).
+emu_bench() {
+	local domid
+	insmod /lib/modules/extra/pv-iommu-emu-test.ko || return
+	if domid=$(domu_start); then
+		PV_IOMMU_DOMU=$domid /selftests/pv_iommu/emu_bench
+		domu_stop
+	else
+		echo "@@BENCH emu_foreign error=no_domu"
+	fi
+	rmmod pv_iommu_emu_test
+}
+
 BACKEND=$(backend)
 echo "@@BENCH machine backend=$BACKEND cpus=$(nproc) seconds=$SECS clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource) mem_kb=$(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo)"
 if [ "$BACKEND" = pv-iommu ]; then
@@ -228,6 +244,7 @@ case $BACKEND in pv-iommu | xen-swiotlb) backends_bench ;; esac
 if [ "$BACKEND" = pv-iommu ]; then
 	map_figures
 	verify_dma $((TAP + 1))
+	emu_bench
 	echo "1..$((TAP + 1))"
 fi
 true

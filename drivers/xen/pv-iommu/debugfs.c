@@ -51,6 +51,10 @@ static int pv_iommu_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "map_failed_pages: %lld\n",
 		   atomic64_read(&s->map_failed_pages));
 	seq_printf(m, "bounced_bytes: %lld\n", atomic64_read(&s->bounced_bytes));
+	seq_printf(m, "emu_contexts: %lld\n", atomic64_read(&s->emu_contexts));
+	seq_printf(m, "emu_pages: %lld\n", atomic64_read(&s->emu_pages));
+	seq_printf(m, "emu_invalidations: %lld\n",
+		   atomic64_read(&s->emu_invalidations));
 	seq_printf(m, "boot_map_us: %llu\n", s->boot_map_ns / NSEC_PER_USEC);
 	seq_printf(m, "boot_map_hypercalls: %llu\n", s->boot_map_hypercalls);
 	seq_printf(m, "boot_map_ops: %llu\n", s->boot_map_ops);

@@ -16,7 +16,7 @@
  *   pv-iommu-edu/<pci device>/result    what the last run found
  *   pv-iommu-edu/<pci device>/foreign   write "to|from <domid> <gfn> <ioserver>
  *                                       <seed> <page>": DMA to or from a
- *                                       guest's frame (pv_iommu_map_foreign())
+ *                                       guest's frame (pv_iommu_emu_map())
  *   pv-iommu-edu/<pci device>/grant     write "<seed>": DMA both ways through a
  *                                       page dom0 grant-maps, as a backend does
  *   pv-iommu-edu/<pci device>/stray     write "<bus address>": the device writes
@@ -504,6 +504,7 @@ static int edu_foreign(struct edu_dev *edu, bool to_guest, domid_t domid,
 		       xen_pfn_t gfn, ioservid_t ioserver, u32 seed, u32 page)
 {
 	u8 *buf = (u8 *)__get_free_page(GFP_KERNEL);
+	struct pv_iommu_emu *emu;
 	dma_addr_t bus;
 	unsigned int i;
 	int rc;
@@ -512,11 +513,14 @@ static int edu_foreign(struct edu_dev *edu, bool to_guest, domid_t domid,
 		return -ENOMEM;
 	for (i = 0; to_guest && i < PAGE_SIZE; i++)
 		buf[i] = foreign_pattern(seed, page, i);
-	rc = pv_iommu_map_foreign(domid, gfn, ioserver, 0, &bus);
-	if (!rc) {
+	emu = pv_iommu_emu_open(domid, ioserver, &edu->pdev->dev, NULL, NULL);
+	rc = PTR_ERR_OR_ZERO(emu);
+	if (!rc)
+		rc = pv_iommu_emu_map(emu, &gfn, 1, to_guest ? DMA_FROM_DEVICE :
+				      DMA_TO_DEVICE, 0, &bus);
+	if (!rc)
 		rc = edu_copy_page(edu, buf, bus, to_guest);
-		pv_iommu_unmap_foreign(bus, ioserver);
-	}
+	pv_iommu_emu_close(emu);
 	for (i = 0; !rc && !to_guest && i < PAGE_SIZE; i++)
 		if (buf[i] != foreign_pattern(seed, page, i))
 			rc = -EILSEQ;
@@ -527,7 +531,7 @@ static int edu_foreign(struct edu_dev *edu, bool to_guest, domid_t domid,
 /*
  * "to|from DOMID GFN IOSERVER SEED PAGE": write the domU agent's pattern
  * for (SEED, PAGE) into the guest frame GFN, or check that it is there,
- * through a bus address from pv_iommu_map_foreign(). The write fails with
+ * through a bus address from pv_iommu_emu_map(). The write fails with
  * the error.
  */
 static ssize_t foreign_write(struct file *file, const char __user *ubuf,

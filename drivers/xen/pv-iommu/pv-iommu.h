@@ -49,6 +49,9 @@ unsigned long pv_iommu_foreign_window(void);
  * @unmap_failed_pages: pages kept from Xen: their unmap failed
  * @map_failed_pages: pages kept from the allocator: their map failed
  * @bounced_bytes: bytes copied through a bounce buffer (any swiotlb)
+ * @emu_contexts: emulator contexts open (foreign.c)
+ * @emu_pages: foreign frames their mappings cover
+ * @emu_invalidations: invalidations passed to their callbacks
  * @boot_map_ns: wall time of the boot-time 1:1 map
  * @boot_map_hypercalls: hypercalls of the boot-time map
  * @boot_map_ops: operations of the boot-time map
@@ -67,6 +70,9 @@ struct pv_iommu_stats {
 	atomic64_t unmap_failed_pages;
 	atomic64_t map_failed_pages;
 	atomic64_t bounced_bytes;
+	atomic64_t emu_contexts;
+	atomic64_t emu_pages;
+	atomic64_t emu_invalidations;
 	u64 boot_map_ns;
 	u64 boot_map_hypercalls;
 	u64 boot_map_ops;

@@ -20,6 +20,7 @@
 #include "../kselftest_harness.h"
 #include "edu.h"
 #include "guest_mem.h"
+#include "emu_ctl.h"
 #include "ioreq_server.h"
 #include "pv_iommu_user.h"
 
@@ -536,18 +537,6 @@ TEST_F(foreign, xen_frame_in_the_guest_is_eperm)
 				    (__u64)(unsigned long)xrfp, 0));
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
 static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
 		       unsigned int seed, unsigned int page)
 {
@@ -560,7 +549,7 @@ static int edu_foreign(const char *dir, __u16 domid, __u64 gfn, __u16 id,
 
 /*
  * A device DMAs to and from the guest's pages through bus addresses from
- * pv_iommu_map_foreign(), and the guest sees what it wrote.
+ * pv_iommu_emu_map(), and the guest sees what it wrote.
  */
 TEST_F_TIMEOUT(foreign, edu_dma_reaches_the_guest_pages, 300)
 {
@@ -969,6 +958,224 @@ TEST_F_TIMEOUT(foreign, a_moved_frame_given_up_is_invalidated, 120)
 	EXPECT_EQ(0, o[0].status);
 }
 
+/*
+ * The example emulator (pv-iommu-emu-test) on the 64-bit edu, which it
+ * takes from the edu test driver by driver_override for the test.
+ */
+/* The agent's pinned pages, from 45-foreign.sh. */
+static unsigned int agent_gfns(__u64 *gfns)
+{
+	const char *list = getenv("PV_IOMMU_DOMU_GFNS");
+	unsigned int n;
+
+	for (n = 0; list && n < 64 && *list; n++)
+		gfns[n] = strtoull(list, (char **)&list, 16);
+	return n;
+}
+
+/* Hand what a server heard since @from over to emulator @emu. */
+static size_t emu_deliver(struct served *srv, size_t from, unsigned int emu)
+{
+	size_t n = served_count(srv), i;
+	char arg[24];
+	int rc = 0;
+
+	for (i = from; i < n && !rc; i++) {
+		snprintf(arg, sizeof(arg), "%llx",
+			 (unsigned long long)srv->bfns[i]);
+		rc = emu_ctl("inval %u %s", emu, arg);
+	}
+	return rc ? 0 : n - from;
+}
+
+FIXTURE(emu) {
+	int fd;
+	__u16 domid;
+	struct served *srv[2];
+	struct pv_iommu_op *ops;
+	__u64 ram[GUEST_GFNS];
+	unsigned int nr_ram;
+	__u64 agent[64];
+	long long pages_before;
+	struct pv_iommu_audit_op base;
+};
+
+FIXTURE_SETUP(emu)
+{
+	self->fd = privcmd_open();
+	ASSERT_LE(0, self->fd);
+	self->domid = domu();
+	ASSERT_NE(BAD_DOMID, self->domid) TH_LOG("PV_IOMMU_DOMU is not set");
+	self->srv[0] = serve_new(self->domid);
+	self->srv[1] = serve_new(self->domid);
+	ASSERT_NE(NULL, self->srv[0]);
+	ASSERT_NE(NULL, self->srv[1]);
+	self->ops = ops_alloc(GUEST_GFNS);
+	ASSERT_NE(NULL, self->ops);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
+				    &self->base));
+	self->nr_ram = guest_ram(self->fd, self->domid,
+				 ioreq_server_id(self->srv[0]->srv), self->ram,
+				 GUEST_GFNS);
+	ASSERT_LT(30000, self->nr_ram);
+	ASSERT_EQ(64, agent_gfns(self->agent));
+	self->pages_before = stat_of("emu_pages");
+	ASSERT_EQ(0, self->pages_before);
+	ASSERT_EQ(0, emu_bind("pv-iommu-emu-test"));
+}
+
+FIXTURE_TEARDOWN(emu)
+{
+	struct pv_iommu_audit_op now;
+	char answer[64];
+
+	/* Unbinding the device closes what is left open. */
+	EXPECT_EQ(0, emu_bind("pv-iommu-edu-test"));
+	EXPECT_EQ(0, stat_of("emu_pages"));
+	EXPECT_EQ(0, stat_of("emu_contexts"));
+	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_AUDIT_EQ(self->base, now);
+	EXPECT_EQ(0, domu_says("settle", answer, sizeof(answer)));
+	serve_end(self->srv[0]);
+	serve_end(self->srv[1]);
+	munmap(self->ops, GUEST_GFNS * sizeof(struct pv_iommu_op));
+	close(self->fd);
+}
+
+static int emu_open(struct served *srv, unsigned int emu, __u16 domid)
+{
+	return emu_ctl("open %u %u %u", emu, domid, ioreq_server_id(srv->srv));
+}
+
+static void emu_batch(char *arg, size_t size)
+{
+	snprintf(arg, size, "%x", EMU_BATCH);
+}
+
+/*
+ * What a mediated GPU driver does: all of the guest's RAM mapped in batches
+ * of 512 frames (one hypercall each), the device reads what the guest
+ * wrote and writes what the guest then checks, byte for byte; closing the
+ * context releases it all, and a second context of the same server is
+ * refused while the first is open.
+ */
+TEST_F_TIMEOUT(emu, maps_in_batches_and_dma_is_right, 300)
+{
+	long long calls = stat_of("hypercalls");
+	char answer[128], batch[8];
+
+	emu_batch(batch, sizeof(batch));
+	ASSERT_EQ(0, emu_open(self->srv[0], 0, self->domid));
+	EXPECT_EQ(-EBUSY, emu_open(self->srv[0], 1, self->domid));
+	ASSERT_EQ(0, emu_gfns("map", 0, batch, self->ram, self->nr_ram));
+	EXPECT_EQ(self->nr_ram, stat_of("emu_pages"));
+	EXPECT_EQ((self->nr_ram + EMU_BATCH - 1) / EMU_BATCH,
+		  stat_of("hypercalls") - calls);
+	EXPECT_EQ(self->nr_ram, emu_result(0, "frames"));
+
+	ASSERT_EQ(0, domu_says("fill 0x1234", answer, sizeof(answer)));
+	ASSERT_STREQ("ok", answer);
+	EXPECT_EQ(0, emu_gfns("from", 0, "1234", self->agent, 64));
+	EXPECT_EQ(-EILSEQ, emu_gfns("from", 0, "4321", self->agent, 1));
+	ASSERT_EQ(0, emu_gfns("to", 0, "beef", self->agent, 64));
+	ASSERT_EQ(0, domu_says("check 0xbeef", answer, sizeof(answer)));
+	EXPECT_STREQ("ok", answer);
+
+	calls = stat_of("hypercalls");
+	EXPECT_EQ(0, emu_ctl("close 0"));
+	EXPECT_EQ(0, stat_of("emu_pages"));
+	/* Released 512 to a hypercall. */
+	EXPECT_EQ((self->nr_ram + 511) / 512, stat_of("hypercalls") - calls);
+}
+
+/*
+ * Two emulators, on two IOREQ servers, map all of the guest's RAM; the
+ * guest gives 32 MiB back. Each callback fires once for each frame given
+ * up and for no other, nothing is unmapped by it, the data of the pages
+ * the guest kept stays right; once the guest has its memory back, what it
+ * gave up is unmapped and mapped again, and the device reaches the guest's
+ * pages as before.
+ */
+TEST_F_TIMEOUT(emu, two_emulators_hear_each_frame_given_up_once, 600)
+{
+	char answer[128], batch[8];
+	size_t heard[2] = { 0, 0 };
+	unsigned int e;
+	long long pages;
+	int tries;
+
+	emu_batch(batch, sizeof(batch));
+	for (e = 0; e < 2; e++) {
+		ASSERT_EQ(0, emu_open(self->srv[e], e, self->domid));
+		ASSERT_EQ(0, emu_gfns("map", e, batch, self->ram,
+				      self->nr_ram));
+	}
+	pages = stat_of("emu_pages");
+	EXPECT_EQ(2 * self->nr_ram, pages);
+	ASSERT_EQ(0, domu_says("fill 0x77", answer, sizeof(answer)));
+	ASSERT_STREQ("ok", answer);
+
+	mem_set(self->domid, 96);
+	for (tries = 0; tries < 180 && served_count(self->srv[1]) < 8192;
+	     tries++)
+		sleep(1);
+	do {
+		heard[0] = served_count(self->srv[0]);
+		heard[1] = served_count(self->srv[1]);
+		sleep(3);
+	} while (served_count(self->srv[0]) != heard[0] ||
+		 served_count(self->srv[1]) != heard[1]);
+	for (e = 0; e < 2; e++) {
+		EXPECT_EQ(0, self->srv[e]->lost);
+		EXPECT_EQ(heard[e], emu_deliver(self->srv[e], 0, e));
+		EXPECT_LE(8000, emu_result(e, "invalidations"));
+		EXPECT_EQ(heard[e], emu_result(e, "invalidations"));
+		EXPECT_EQ(heard[e], emu_result(e, "once"));
+		EXPECT_EQ(0, emu_result(e, "more"));
+		EXPECT_EQ(0, emu_result(e, "unknown"));
+		EXPECT_EQ(heard[e], emu_result(e, "stale"));
+	}
+	EXPECT_EQ(heard[0], heard[1]);
+	/*
+	 * The invalidations alone unmapped nothing: the device, still at
+	 * work on frames given up, reaches them without a fault.
+	 */
+	EXPECT_EQ(pages, stat_of("emu_pages"));
+	EXPECT_EQ(0, emu_ctl("stale 0 8"));
+	EXPECT_EQ(0, emu_gfns("from", 0, "77", self->agent, 64));
+	EXPECT_EQ(0, emu_gfns("from", 1, "77", self->agent, 64));
+
+	/*
+	 * The emulators unmap what was given up, so that the guest can have
+	 * its RAM again (Xen charges it the frames a device can still reach;
+	 * later tests need all of it), and then map what came back.
+	 */
+	for (e = 0; e < 2; e++) {
+		ASSERT_EQ(0, emu_ctl("drop %u", e));
+		EXPECT_EQ(0, emu_result(e, "stale"));
+	}
+	mem_set(self->domid, 128);
+	for (tries = 0; tries < 180 &&
+	     guest_ram(self->fd, self->domid, ioreq_server_id(self->srv[0]->srv),
+		       self->ram, GUEST_GFNS) < self->nr_ram; tries++)
+		sleep(1);
+	for (e = 0; e < 2; e++) {
+		ASSERT_EQ(0, emu_ctl("remap %u %s", e, batch));
+		EXPECT_EQ(heard[e], emu_result(e, "remapped") +
+				    emu_result(e, "not_back"));
+		/* The guest has its RAM again: every frame came back. */
+		EXPECT_EQ(heard[e], emu_result(e, "remapped"));
+		TH_LOG("emu %u: %zu given up, %ld mapped again", e, heard[e],
+		       emu_result(e, "remapped"));
+	}
+	ASSERT_EQ(0, emu_gfns("to", 1, "99", self->agent, 64));
+	ASSERT_EQ(0, domu_says("check 0x99", answer, sizeof(answer)));
+	EXPECT_STREQ("ok", answer);
+	EXPECT_EQ(0, emu_gfns("from", 0, "99", self->agent, 64));
+	EXPECT_EQ(0, emu_ctl("close 0"));
+	/* Emulator 1 is left open: the unbind must release it. */
+}
+
 /* Runs after the foreign fixture's tests: it destroys the guest. */
 FIXTURE(teardown) {
 	int fd;
@@ -1023,11 +1230,27 @@ TEST_F_TIMEOUT(teardown, destroying_the_guest_drops_every_entry, 300)
 {
 	static bool mapped[GUEST_GFNS];
 	struct pv_iommu_audit_op base, now, gone;
+	struct served *srv2;
 	char cmd[32];
 	int tries;
 
+	static __u64 ram[GUEST_GFNS];
+	unsigned int nr_ram;
+	char batch[8];
+
 	ASSERT_TRUE(audit_before_domu(&base))
 		TH_LOG("PV_IOMMU_AUDIT_BEFORE_DOMU: dom0's audit before the domU");
+	/* An emulator maps all of the guest's RAM too, with a server of its own. */
+	srv2 = serve_new(self->domid);
+	ASSERT_NE(NULL, srv2);
+	nr_ram = guest_ram(self->fd, self->domid, ioreq_server_id(srv2->srv),
+			   ram, GUEST_GFNS);
+	ASSERT_EQ(0, emu_bind("pv-iommu-emu-test"));
+	ASSERT_EQ(0, emu_open(srv2, 0, self->domid));
+	emu_batch(batch, sizeof(batch));
+	ASSERT_EQ(0, emu_gfns("map", 0, batch, ram, nr_ram));
+	EXPECT_EQ(nr_ram, stat_of("emu_pages"));
+	serve_end(srv2);
 	ASSERT_LT(30000, map_all(_metadata, self->fd, self->ops, self->domid,
 				 ioreq_server_id(self->srv->srv), mapped));
 	/* Its mapped pages would keep the guest alive: only ours may count. */
@@ -1045,6 +1268,15 @@ TEST_F_TIMEOUT(teardown, destroying_the_guest_drops_every_entry, 300)
 	EXPECT_EQ(-ENXIO, pv_iommu_audit(self->fd, self->domid, &gone));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(base, now);
+	/*
+	 * The emulator's mappings went with the guest: it unmaps each of
+	 * them without error and nothing of them is left in dom0.
+	 */
+	EXPECT_EQ(0, emu_ctl("unmap 0 %x", EMU_BATCH));
+	EXPECT_EQ(0, stat_of("emu_pages"));
+	EXPECT_EQ(0, emu_ctl("close 0"));
+	EXPECT_EQ(0, emu_bind("pv-iommu-edu-test"));
+	EXPECT_EQ(0, stat_of("emu_contexts"));
 }
 
 TEST_HARNESS_MAIN
