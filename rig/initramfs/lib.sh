@@ -37,6 +37,14 @@ DOMU_CONSOLE=/var/log/xen/console/guest-$DOMU_NAME.log
 DOMU_BOOT_TIMEOUT=${DOMU_BOOT_TIMEOUT:-120}
 DOMU_CMD_TIMEOUT=${DOMU_CMD_TIMEOUT:-30}
 
+# uptime_s: whole seconds since boot. The waits below count time with it,
+# not loop turns: under TCG one xl call can take a second or more.
+uptime_s() {
+	local s
+	read -r s _ </proc/uptime
+	echo "${s%.*}"
+}
+
 # Start xenstored, xen-init-dom0 and xenconsoled, unless they run.
 xen_daemons_start() {
 	local n=0
@@ -63,13 +71,13 @@ domu_dir() {
 # domu_start: create the test domU, wait until its agent is ready, print
 # its domid. On failure, the end of its console goes to stderr.
 domu_start() {
-	local id n=0
+	local id end
 	xen_daemons_start || { echo "# cannot start the Xen daemons" >&2; return 1; }
 	xl create -q $DOMU_CFG >&2 || return 1
 	id=$(xl domid $DOMU_NAME) || return 1
+	end=$(($(uptime_s) + DOMU_BOOT_TIMEOUT))
 	until [ "$(xenstore-read /local/domain/"$id"/data/pv-iommu/ready 2>/dev/null)" = 1 ]; do
-		n=$((n + 1))
-		if [ $n -gt $((DOMU_BOOT_TIMEOUT * 2)) ] || ! xl domid $DOMU_NAME >/dev/null 2>&1; then
+		if [ "$(uptime_s)" -gt $end ] || ! xl domid $DOMU_NAME >/dev/null 2>&1; then
 			echo "# domU $id: gone, or no agent in $DOMU_BOOT_TIMEOUT s; console:" >&2
 			tail -n 20 $DOMU_CONSOLE >&2
 			return 1
@@ -83,11 +91,12 @@ domu_start() {
 # domu_cmd VERB [ARG]: send a command to the domU agent and print its
 # one-line answer; fail when none comes within DOMU_CMD_TIMEOUT seconds.
 domu_cmd() {
-	local dir seq res n=0
+	local dir seq res end
 	dir=$(domu_dir) || { echo "# no domU" >&2; return 1; }
 	seq=$(($(cat /run/domu-cmd.seq 2>/dev/null || echo 0) + 1))
 	echo $seq >/run/domu-cmd.seq
 	xenstore-write "$dir"/cmd "$seq $*" || return 1
+	end=$(($(uptime_s) + DOMU_CMD_TIMEOUT))
 	while :; do
 		res=$(xenstore-read "$dir"/result 2>/dev/null)
 		case $res in
@@ -96,8 +105,7 @@ domu_cmd() {
 			return 0
 			;;
 		esac
-		n=$((n + 1))
-		if [ $n -gt $((DOMU_CMD_TIMEOUT * 10)) ]; then
+		if [ "$(uptime_s)" -gt $end ]; then
 			echo "# domU: no answer to '$*' in $DOMU_CMD_TIMEOUT s" >&2
 			return 1
 		fi
@@ -158,12 +166,12 @@ EOC
 # "# ". The guest kernel's own messages stay in its console log: they are
 # not dom0's, and check-log.py judges dom0's.
 backends_guest() {
-	local name=backends-$1 i=0
+	local name=backends-$1 t0
 	backends_cfg "$@" >/tmp/$name.cfg
 	xl create -q /tmp/$name.cfg || return 1
+	t0=$(uptime_s)
 	while xl domid $name >/dev/null 2>&1; do
-		i=$((i + 1))
-		if [ $i -gt "$BACKENDS_TIMEOUT" ]; then
+		if [ $(($(uptime_s) - t0)) -gt "$BACKENDS_TIMEOUT" ]; then
 			echo "# $name: still running after $BACKENDS_TIMEOUT s"
 			xl destroy $name
 			break
@@ -172,7 +180,7 @@ backends_guest() {
 	done
 	tr -d '\r' <"/var/log/xen/console/guest-$name.log" |
 		grep -E '^(backends|domU): |^# |^@@BENCH ' | sed 's/^/# /'
-	echo "# $name: gone after about $i s"
+	echo "# $name: gone after about $(($(uptime_s) - t0)) s"
 }
 
 XEN_MEMORY=/sys/devices/system/xen_memory/xen_memory0
@@ -180,11 +188,10 @@ XEN_MEMORY=/sys/devices/system/xen_memory/xen_memory0
 # balloon_to KB SECONDS: set dom0's balloon target to KB and wait until it
 # is met; fails after SECONDS.
 balloon_to() {
-	local i=0
+	local end=$(($(uptime_s) + $2))
 	echo "$1" >$XEN_MEMORY/target_kb
 	while [ "$(cat $XEN_MEMORY/info/current_kb)" != "$1" ]; do
-		i=$((i + 1))
-		[ $i -gt $(($2 * 100)) ] && return 1
+		[ "$(uptime_s)" -gt $end ] && return 1
 		sleep 0.01
 	done
 }
