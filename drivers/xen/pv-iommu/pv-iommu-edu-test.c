@@ -55,33 +55,16 @@
 #include <xen/pv-iommu-dma.h>
 #include <xen/pv_iommu_api.h>
 
+#include "edu.h"
 #include "pv-iommu.h"
 
 #define EDU_VENDOR_ID		0x1234	/* QEMU's */
 #define EDU_DEVICE_ID		0x11e8
-#define EDU_REG_IRQ_STATUS	0x24
-#define EDU_REG_IRQ_ACK		0x64
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_DMA_RUN		0x1
-#define EDU_DMA_TO_MEMORY	0x2
-#define EDU_DMA_IRQ		0x4
-#define EDU_IRQ_DMA_DONE	0x100
-#define EDU_BUF_ADDR		0x40000
-#define EDU_BUF_SIZE		4096
 /*
  * QEMU 7.2's edu aborts the whole VM (hw_error) on a transfer that ends at
  * the end of its buffer: 4 KiB at EDU_BUF_ADDR.
  */
 #define EDU_MAX_LEN		(EDU_BUF_SIZE - 1)
-/*
- * edu completes a transfer 100 ms (QEMU virtual time) after it starts and
- * then interrupts: sleeping rather than polling lets an idle VM under
- * QEMU's -icount sleep=off skip that time.
- */
-#define EDU_DMA_TIMEOUT_MS	2000
 #define EDU_MAX_BUFFERS		1000000
 /* A run's buffers lie in this many blocks of two pages. */
 #define EDU_POOL_BLOCKS		32
@@ -112,10 +95,9 @@ struct edu_balloon_result {
 
 struct edu_dev {
 	struct pci_dev *pdev;
-	void __iomem *mmio;
+	struct edu_engine engine;
 	struct dentry *dir;
 	struct mutex lock;	/* one run at a time */
-	struct completion dma_done;
 	u32 dma_bits;
 	struct edu_result result;
 	struct edu_balloon_result balloon;
@@ -123,32 +105,10 @@ struct edu_dev {
 
 static struct dentry *edu_debugfs;
 
-static irqreturn_t edu_irq(int irq, void *data)
-{
-	struct edu_dev *edu = data;
-	u32 status = readl(edu->mmio + EDU_REG_IRQ_STATUS);
-
-	if (!status)
-		return IRQ_NONE;	/* a shared INTx line: not ours */
-	writel(status, edu->mmio + EDU_REG_IRQ_ACK);
-	if (status & EDU_IRQ_DMA_DONE)
-		complete(&edu->dma_done);
-	return IRQ_HANDLED;
-}
-
 static int edu_dma(struct edu_dev *edu, dma_addr_t addr, size_t len,
 		   bool to_memory)
 {
-	reinit_completion(&edu->dma_done);
-	writeq(to_memory ? EDU_BUF_ADDR : addr, edu->mmio + EDU_REG_DMA_SRC);
-	writeq(to_memory ? addr : EDU_BUF_ADDR, edu->mmio + EDU_REG_DMA_DST);
-	writeq(len, edu->mmio + EDU_REG_DMA_COUNT);
-	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | (to_memory ? EDU_DMA_TO_MEMORY : 0),
-	       edu->mmio + EDU_REG_DMA_CMD);
-	if (!wait_for_completion_timeout(&edu->dma_done,
-					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS)))
-		return -ETIMEDOUT;
-	return 0;
+	return edu_engine_dma(&edu->engine, addr, len, to_memory);
 }
 
 /* Whether the machine frames behind [phys, phys + len) are not contiguous. */
@@ -927,17 +887,18 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = pcim_iomap_regions(pdev, BIT(0), KBUILD_MODNAME);
 	if (rc)
 		return rc;
-	edu->mmio = pcim_iomap_table(pdev)[0];
+	edu->engine.mmio = pcim_iomap_table(pdev)[0];
 	edu->pdev = pdev;
 	mutex_init(&edu->lock);
-	init_completion(&edu->dma_done);
+	init_completion(&edu->engine.dma_done);
 	pci_set_master(pdev);
 
 	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (rc < 0)
 		return rc;
-	rc = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0), edu_irq,
-			      IRQF_SHARED, KBUILD_MODNAME, edu);
+	rc = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0),
+			      edu_engine_irq, IRQF_SHARED, KBUILD_MODNAME,
+			      &edu->engine);
 	if (rc)
 		return rc;
 

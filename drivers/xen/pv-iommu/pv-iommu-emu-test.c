@@ -46,20 +46,10 @@
 #include <linux/xarray.h>
 #include <xen/pv_iommu_api.h>
 
+#include "edu.h"
+
 #define EMU_NR			2
 #define EMU_CMD_MAX		SZ_128K
-#define EDU_REG_IRQ_STATUS	0x24
-#define EDU_REG_IRQ_ACK		0x64
-#define EDU_REG_DMA_SRC		0x80
-#define EDU_REG_DMA_DST		0x88
-#define EDU_REG_DMA_COUNT	0x90
-#define EDU_REG_DMA_CMD		0x98
-#define EDU_DMA_RUN		0x1
-#define EDU_DMA_TO_MEMORY	0x2
-#define EDU_DMA_IRQ		0x4
-#define EDU_IRQ_DMA_DONE	0x100
-#define EDU_BUF_ADDR		0x40000
-#define EDU_DMA_TIMEOUT_MS	2000
 
 /* What one mapped guest frame is to the emulator. */
 struct emu_frame {
@@ -91,40 +81,15 @@ struct emu {
 
 static struct {
 	struct pci_dev *pdev;
-	void __iomem *mmio;
-	struct completion dma_done;
+	struct edu_engine engine;
 	struct mutex lock;	/* one command at a time */
 	struct emu emus[EMU_NR];
 	struct dentry *dir;
 } emu_dev;
 
-static irqreturn_t emu_edu_irq(int irq, void *data)
-{
-	u32 status = readl(emu_dev.mmio + EDU_REG_IRQ_STATUS);
-
-	if (!status)
-		return IRQ_NONE;
-	writel(status, emu_dev.mmio + EDU_REG_IRQ_ACK);
-	if (status & EDU_IRQ_DMA_DONE)
-		complete(&emu_dev.dma_done);
-	return IRQ_HANDLED;
-}
-
-/* One edu transfer between its buffer and @addr. */
 static int emu_edu_dma(dma_addr_t addr, size_t len, bool to_memory)
 {
-	void __iomem *mmio = emu_dev.mmio;
-
-	reinit_completion(&emu_dev.dma_done);
-	writeq(to_memory ? EDU_BUF_ADDR : addr, mmio + EDU_REG_DMA_SRC);
-	writeq(to_memory ? addr : EDU_BUF_ADDR, mmio + EDU_REG_DMA_DST);
-	writeq(len, mmio + EDU_REG_DMA_COUNT);
-	writeq(EDU_DMA_RUN | EDU_DMA_IRQ | (to_memory ? EDU_DMA_TO_MEMORY : 0),
-	       mmio + EDU_REG_DMA_CMD);
-	if (!wait_for_completion_timeout(&emu_dev.dma_done,
-					 msecs_to_jiffies(EDU_DMA_TIMEOUT_MS)))
-		return -ETIMEDOUT;
-	return 0;
+	return edu_engine_dma(&emu_dev.engine, addr, len, to_memory);
 }
 
 /* The bytes the domU agent writes and checks (selftests' pattern.h). */
@@ -558,8 +523,9 @@ static int emu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (rc < 0)
 		return rc;
-	rc = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0), emu_edu_irq,
-			      IRQF_SHARED, KBUILD_MODNAME, &emu_dev);
+	rc = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0),
+			      edu_engine_irq, IRQF_SHARED, KBUILD_MODNAME,
+			      &emu_dev.engine);
 	if (rc)
 		return rc;
 	/* The 64-bit edu reaches the foreign window. */
@@ -567,7 +533,7 @@ static int emu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (rc)
 		return rc;
 	mutex_lock(&emu_dev.lock);
-	emu_dev.mmio = pcim_iomap_table(pdev)[0];
+	emu_dev.engine.mmio = pcim_iomap_table(pdev)[0];
 	emu_dev.pdev = pdev;
 	mutex_unlock(&emu_dev.lock);
 	return 0;
@@ -599,7 +565,7 @@ static int __init emu_test_init(void)
 	int rc;
 
 	mutex_init(&emu_dev.lock);
-	init_completion(&emu_dev.dma_done);
+	init_completion(&emu_dev.engine.dma_done);
 	for (i = 0; i < EMU_NR; i++) {
 		xa_init(&emu_dev.emus[i].frames);
 		spin_lock_init(&emu_dev.emus[i].lock);
