@@ -53,6 +53,14 @@ def dma_cell(rec):
     return f"{total:.1f} ({rec['map_us']}+{rec['unmap_us']})", total
 
 
+def number(text):
+    """A figure of a record, or None for one that is missing or empty."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def ratio(a, b):
     if a is None or not b:
         return "-"
@@ -254,21 +262,23 @@ def backends_table(logs, out):
                "of their own), per MiB moved.")
     out.append("")
     rows = [["figure"] + names + [f"{names[0]}/{names[1]}"]]
+    missing = 0
     for what, key, label in [
             ("backends_disk", "write_mbs", "disk write MB/s"),
             ("backends_disk", "read_mbs", "disk read MB/s"),
             ("backends_disk", "iops", "disk 4 KiB random read IOPS"),
             ("backends_net", "mbs", "net send MB/s (every byte checked)")]:
-        vals = [float(recs[n][what][key]) for n in names]
-        rows.append([label] + [f"{v:,.1f}" for v in vals] +
-                    [ratio(vals[0], vals[1])])
+        vals = [number(recs[n][what].get(key)) for n in names]
+        missing |= None in vals
+        rows.append([label] + ["missing" if v is None else f"{v:,.1f}"
+                               for v in vals] + [ratio(vals[0], vals[1])])
     for key, label in [("maps", "grant maps with a BFN per MiB"),
                        ("unmaps", "grant unmaps with a BFN per MiB")]:
         vals = [int(recs[n]["backends_grants"][key]) /
                 int(recs[n]["backends_grants"]["mib"]) for n in names]
         rows.append([label] + [f"{v:.2f}" for v in vals] + ["-"])
     table(rows, out)
-    return 0
+    return missing
 
 
 def balloon_table(logs, out):

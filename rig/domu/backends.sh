@@ -12,9 +12,10 @@ MIB=$(arg mib)
 SEED=$(arg seed)
 MODE=$(arg domu)
 
-# mbs SECONDS: MIB MiB in that time, in MB/s.
+# mbs SECONDS: MIB MiB in that time, in MB/s. (The parentheses matter: a
+# bare ">" in printf's arguments is awk's output redirection.)
 mbs() {
-	awk -v s="$1" -v m="$MIB" 'BEGIN { printf "%.1f", s > 0 ? m * 1.048576 / s : 0 }'
+	awk -v s="$1" -v m="$MIB" 'BEGIN { printf "%.1f", (s > 0 ? m * 1.048576 / s : 0) }'
 }
 
 disk_test() {
