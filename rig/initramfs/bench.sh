@@ -205,12 +205,16 @@ backends_bench() {
 }
 
 # The emulator interface: the example emulator maps and unmaps a PVH
-# domU's frames, one per call and 512 per call (emu_bench).
+# domU's frames, one per call and 512 per call (emu_bench), with Xen's
+# count of the IOTLB flushes meanwhile.
 emu_bench() {
-	local domid
+	local domid batch x
 	insmod /lib/modules/extra/pv-iommu-emu-test.ko || return
 	if domid=$(domu_start); then
-		PV_IOMMU_DOMU=$domid /selftests/pv_iommu/emu_bench
+		for batch in 1 512; do
+			x=$(xen_iommu_stats)
+			echo "$(PV_IOMMU_DOMU=$domid /selftests/pv_iommu/emu_bench $batch) $(kv_delta "$x" "$(xen_iommu_stats)")"
+		done
 		domu_stop
 	else
 		echo "@@BENCH emu_foreign error=no_domu"

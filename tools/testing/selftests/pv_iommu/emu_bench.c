@@ -2,11 +2,11 @@
 /*
  * make bench: what the emulator interface costs. The example emulator
  * (pv-iommu-emu-test, on the 64-bit edu) maps FRAMES of a PVH domU's RAM
- * and unmaps them, one frame per call and then BATCH per call; for each,
- * the frames per second of map + unmap and the iommu_op hypercalls per
- * 1,000 frames (Xen flushes the IOTLB at most once per hypercall). Prints
- * "@@BENCH emu_foreign batch=B frames=N us=T hypercalls=H" lines.
- * PV_IOMMU_DOMU is the domU's domid.
+ * and unmaps them, BATCH frames per call; the time of map + unmap and the
+ * iommu_op hypercalls it took. Prints
+ * "@@BENCH emu_foreign batch=B frames=N us=T hypercalls=H" (rig's bench.sh
+ * adds Xen's IOTLB flush count). PV_IOMMU_DOMU is the domU's domid.
+ * usage: emu_bench BATCH
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,15 +45,20 @@ static int run(const __u64 *gfns, unsigned int nr, unsigned int batch)
 	return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const char *d = getenv("PV_IOMMU_DOMU");
 	static __u64 gfns[GUEST_GFNS];
 	struct ioreq_server *srv;
+	unsigned int n, batch;
 	__u16 domid, id;
-	unsigned int n;
 	int fd, rc;
 
+	batch = argc == 2 ? strtoul(argv[1], NULL, 0) : 0;
+	if (!batch || batch > EMU_BATCH) {
+		fprintf(stderr, "usage: emu_bench BATCH (1-%u)\n", EMU_BATCH);
+		return 2;
+	}
 	if (!d) {
 		printf("@@BENCH emu_foreign error=no_domu\n");
 		return 1;
@@ -74,7 +79,7 @@ int main(void)
 	if (rc) {
 		printf("@@BENCH emu_foreign error=open_%d\n", rc);
 	} else {
-		rc = run(gfns, n, 1) ?: run(gfns, n, EMU_BATCH);
+		rc = run(gfns, n, batch);
 		emu_ctl("close 0");
 	}
 	emu_bind("");
