@@ -8,8 +8,11 @@ next to Xen's own identity map and XenServer's way of mapping the same
 memory, at each dom0 size booted; with --plots DIR, SVG plots of both
 (gnuplot) in DIR. Exits non-zero when a log lacks a figure it should have.
 
-usage: bench-report.py [--plots DIR] PV_IOMMU_LOG XEN_SWIOTLB_LOG NATIVE_LOG
-                       [BOOTMAP_LOG...]
+With --debian LOG, the boot of Debian's own Xen (xen-swiotlb as a Debian
+host has it) is a column of the DMA, backends and balloon tables too.
+
+usage: bench-report.py [--plots DIR] [--debian LOG] PV_IOMMU_LOG
+                       XEN_SWIOTLB_LOG NATIVE_LOG [BOOTMAP_LOG...]
 """
 import os
 import re
@@ -91,6 +94,7 @@ def dma_table(logs, out):
     head = ["size"] + [f"{n} ({(first(logs[n], 'machine') or {}).get('backend', '?')})"
                        for n in names]
     head += [f"{names[1]}/{names[0]}", f"{names[0]}/{names[2]}"]
+    head += [f"{n}/{names[0]}" for n in names[3:]]
     rows, missing = [head], 0
     for pages in SIZES:
         cells, totals = [size_name(pages)], []
@@ -102,6 +106,7 @@ def dma_table(logs, out):
             cells.append(text)
             totals.append(total)
         cells += [ratio(totals[1], totals[0]), ratio(totals[0], totals[2])]
+        cells += [ratio(t, totals[0]) for t in totals[3:]]
         rows.append(cells)
     table(rows, out)
     return missing
@@ -244,7 +249,7 @@ def map_table(maps, out):
 
 def backends_table(logs, out):
     """A PVH domU's disk and NIC through dom0's backends, both Xen boots."""
-    names = ["pv-iommu", "xen-swiotlb"]
+    names = [n for n in logs if n != "native"]
     recs = {n: {w: first(logs[n], w) for w in
                 ("backends_disk", "backends_net", "backends_grants")}
             for n in names}
@@ -261,7 +266,7 @@ def backends_table(logs, out):
     out.append("at BFN = PFN (they ride in the grant hypercalls: no hypercall "
                "of their own), per MiB moved.")
     out.append("")
-    rows = [["figure"] + names + [f"{names[0]}/{names[1]}"]]
+    rows = [["figure"] + names + [f"{names[0]}/{n}" for n in names[1:]]]
     missing = 0
     for what, key, label in [
             ("backends_disk", "write_mbs", "disk write MB/s"),
@@ -271,12 +276,14 @@ def backends_table(logs, out):
         vals = [number(recs[n][what].get(key)) for n in names]
         missing |= None in vals
         rows.append([label] + ["missing" if v is None else f"{v:,.1f}"
-                               for v in vals] + [ratio(vals[0], vals[1])])
+                               for v in vals] +
+                    [ratio(vals[0], v) for v in vals[1:]])
     for key, label in [("maps", "grant maps with a BFN per MiB"),
                        ("unmaps", "grant unmaps with a BFN per MiB")]:
         vals = [int(recs[n]["backends_grants"][key]) /
                 int(recs[n]["backends_grants"]["mib"]) for n in names]
-        rows.append([label] + [f"{v:.2f}" for v in vals] + ["-"])
+        rows.append([label] + [f"{v:.2f}" for v in vals] +
+                    ["-"] * (len(names) - 1))
     table(rows, out)
     return missing
 
@@ -362,7 +369,7 @@ def plots(outdir, logs, maps, out):
 set output '{os.path.join(outdir, "bench-dma.svg")}'
 set title 'dma\\_map\\_single + unmap, 64-bit edu, QEMU TCG'
 set ylabel 'us per pair (log)'
-set xlabel 'buffer size (xen-swiotlb fails at 1 MiB)'
+set xlabel 'buffer size (a missing bar: the map failed)'
 set logscale y
 set style data histogram
 set style histogram cluster gap 1
@@ -443,14 +450,16 @@ def emu_table(records, out):
 
 
 def main():
-    args = sys.argv[1:]
-    outdir = None
-    if args[:1] == ["--plots"]:
-        outdir, args = args[1], args[2:]
+    args, opts = sys.argv[1:], {}
+    while args[:1] in (["--plots"], ["--debian"]) and len(args) > 1:
+        opts[args[0]], args = args[1], args[2:]
+    outdir = opts.get("--plots")
     if len(args) < 3:
         sys.exit(__doc__)
     logs = {name: bench_lines(path) for name, path in
             zip(["pv-iommu", "xen-swiotlb", "native"], args)}
+    if "--debian" in opts:
+        logs["xen-swiotlb-debian"] = bench_lines(opts["--debian"])
     maps = [boot_map(args[0])] + [boot_map(p) for p in args[3:]]
     out = []
     missing = dma_table(logs, out)

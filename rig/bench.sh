@@ -3,6 +3,11 @@
 # and run rig/initramfs/bench.sh in each boot:
 #   pv-iommu     Xen + dom0 on the PV-IOMMU (dma-direct, BFN = PFN);
 #   xen-swiotlb  Xen + the same dom0 with xen_pv_iommu=off;
+#   xen-swiotlb-debian  Debian's own Xen 4.17 (the xen-hypervisor package,
+#                unpacked, not installed) + the same dom0: xen-swiotlb as a
+#                Debian host has it, with dom0's frames laid out as stock Xen
+#                lays them (ours gives dom0 aligned runs, which xen-swiotlb
+#                need not bounce);
 #   native       the same kernel without Xen on the same machine, with
 #                intel_iommu=off: no IOMMU driver, so dma-direct (the 64-bit
 #                edu never bounces), the path the PV-IOMMU gives dom0;
@@ -21,6 +26,18 @@ XEN=$OUT/xen-release
 ARGS="rig.bench_seconds=${BENCH_SECONDS:-5} dma_debug=off"
 fail=0 bootmaps=()
 
+# debian_xen: the path of Debian's hypervisor, unpacked into the cache.
+debian_xen() {
+	local d=$CACHE/debian-xen
+	if [ ! -s "$d/xen" ]; then
+		rm -rf "$d" && mkdir -p "$d" &&
+			(cd "$d" && apt-get download -qq xen-hypervisor-4.17-amd64) &&
+			dpkg-deb -x "$d"/xen-hypervisor-4.17-amd64_*.deb "$d/root" &&
+			zcat "$d"/root/boot/xen-4.17-amd64.gz >"$d/xen" || return 1
+	fi
+	echo "$d/xen"
+}
+
 # boot NAME [VAR=VALUE...]: one boot in bench mode, its log judged.
 boot() {
 	local name=$1 rc=0 timed_out= t0=$SECONDS
@@ -34,6 +51,13 @@ boot() {
 boot pv-iommu XEN_IMAGE="$XEN" DOM0_ARGS_EXTRA="$ARGS"
 boot xen-swiotlb XEN_IMAGE="$XEN" DOM0_ARGS_EXTRA="$ARGS xen_pv_iommu=off"
 boot native NO_XEN=1 DOM0_ARGS_EXTRA="$ARGS intel_iommu=off"
+if debian=$(debian_xen); then
+	boot xen-swiotlb-debian XEN_IMAGE="$debian" \
+		DOM0_ARGS_EXTRA="$ARGS xen_pv_iommu=off"
+else
+	log "cannot unpack Debian's Xen (xen-hypervisor-4.17-amd64)"
+	fail=1
+fi
 for gib in ${BENCH_DOM0_GIB-4 16}; do
 	boot bootmap-${gib}g XEN_IMAGE="$XEN" DOM0_MIB=$((gib * 1024)) \
 		VM_MIB=$((gib * 1024 + 1024)) \
@@ -45,6 +69,7 @@ done
 	echo "make bench, $(date -u '+%F %H:%M UTC'), release Xen, QEMU TCG on $(nproc) host CPUs (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	echo
 	"$TOP"/rig/bench-report.py --plots "$LOGS" \
+		--debian "$LOGS"/bench-xen-swiotlb-debian.log \
 		"$LOGS"/bench-{pv-iommu,xen-swiotlb,native}.log "${bootmaps[@]}"
 } >"$LOGS/bench.txt" || fail=1
 cat "$LOGS/bench.txt"
