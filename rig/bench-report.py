@@ -279,10 +279,12 @@ def backends_table(logs, out):
                                for v in vals] +
                     [ratio(vals[0], v) for v in vals[1:]])
     for key, label in [("maps", "grant maps with a BFN per MiB"),
-                       ("unmaps", "grant unmaps with a BFN per MiB")]:
-        vals = [int(recs[n]["backends_grants"][key]) /
-                int(recs[n]["backends_grants"]["mib"]) for n in names]
-        rows.append([label] + [f"{v:.2f}" for v in vals] +
+                       ("unmaps", "grant unmaps with a BFN per MiB"),
+                       ("xen_iotlb_flushes", "IOTLB flushes (Xen's) per MiB")]:
+        vals = [number(recs[n]["backends_grants"].get(key)) for n in names]
+        mibs = [int(recs[n]["backends_grants"]["mib"]) for n in names]
+        rows.append([label] + ["-" if v is None else f"{v / m:.2f}"
+                               for v, m in zip(vals, mibs)] +
                     ["-"] * (len(names) - 1))
     table(rows, out)
     return missing
