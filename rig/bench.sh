@@ -5,9 +5,8 @@
 #   xen-swiotlb  Xen + the same dom0 with xen_pv_iommu=off;
 #   xen-swiotlb-debian  Debian's own Xen 4.17 (the xen-hypervisor package,
 #                unpacked, not installed) + the same dom0: xen-swiotlb as a
-#                Debian host has it, with dom0's frames laid out as stock Xen
-#                lays them (ours gives dom0 aligned runs, which xen-swiotlb
-#                need not bounce);
+#                Debian host has it, with dom0's frames as stock Xen lays
+#                them out;
 #   native       the same kernel without Xen on the same machine, with
 #                intel_iommu=off: no IOMMU driver, so dma-direct (the 64-bit
 #                edu never bounces), the path the PV-IOMMU gives dom0;
@@ -15,6 +14,8 @@
 #                map's figures only, for each N of BENCH_DOM0_GIB.
 # The pv-iommu boot has a 1 GiB dom0. Tables go to $LOGS/bench.txt and
 # stdout, plots to $LOGS/bench-*.svg; the serial logs are $LOGS/bench-*.log.
+# Under TCG a boot's figures follow the host's load: bench.txt lists each
+# boot's wall time and the host's load average before and after it.
 # env: BENCH_SECONDS (per size, default 5), BENCH_DOM0_GIB (default "4 16")
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -24,7 +25,7 @@ XEN=$OUT/xen-release
 # DMA-API debugging off: it costs more than the paths measured, the same
 # on every backend.
 ARGS="rig.bench_seconds=${BENCH_SECONDS:-5} dma_debug=off"
-fail=0 bootmaps=()
+fail=0 bootmaps=() boots=()
 
 # debian_xen: the path of Debian's hypervisor, unpacked into the cache.
 debian_xen() {
@@ -40,11 +41,13 @@ debian_xen() {
 
 # boot NAME [VAR=VALUE...]: one boot in bench mode, its log judged.
 boot() {
-	local name=$1 rc=0 timed_out= t0=$SECONDS
+	local name=$1 rc=0 timed_out= t0=$SECONDS load
 	shift
+	load=$(cut -d' ' -f1 /proc/loadavg)
 	env LOG_NAME=bench-"$name" "$@" "$TOP"/rig/run-vm.sh bench || rc=$?
 	[ $rc = 124 ] && timed_out=--timed-out
-	log "bench-$name: $((SECONDS - t0)) s"
+	boots+=("bench-$name: $((SECONDS - t0)) s, host load $load -> $(cut -d' ' -f1 /proc/loadavg)")
+	log "${boots[-1]}"
 	"$TOP"/rig/check-log.py "$LOGS/bench-$name.log" --demo $timed_out || fail=1
 }
 
@@ -67,6 +70,7 @@ done
 
 {
 	echo "make bench, $(date -u '+%F %H:%M UTC'), release Xen, QEMU TCG on $(nproc) host CPUs (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	printf '  %s\n' "${boots[@]}"
 	echo
 	"$TOP"/rig/bench-report.py --plots "$LOGS" \
 		--debian "$LOGS"/bench-xen-swiotlb-debian.log \
