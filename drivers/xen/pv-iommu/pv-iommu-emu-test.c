@@ -24,6 +24,10 @@
  *   remap EMU BATCH            map what was dropped again, BATCH to a call
  *   unmap EMU BATCH            unmap every mapping, BATCH to a call
  *   close EMU                  close the context (releases all)
+ *   range EMU ORDER GFN        map 2^ORDER frames from GFN as one range,
+ *                              read-only; check it is aligned to its size
+ *                              and reads what single mappings of its
+ *                              frames read; unmap both
  *
  * pv-iommu-emu/result says for each emulator what it holds and heard.
  */
@@ -392,6 +396,57 @@ static int emu_unmap_all(struct emu *e, unsigned int batch)
 	return rc;
 }
 
+/*
+ * The device reads the page @index of a range at @range and the same frame
+ * through a mapping of its own: the bytes must be the same (read-only
+ * guest memory, such as its kernel text, keeps them so).
+ */
+static int emu_range_page(struct emu *e, dma_addr_t range, xen_pfn_t gfn,
+			  unsigned long index, u8 *a, u8 *b)
+{
+	xen_pfn_t one = gfn + index;
+	dma_addr_t single;
+	int rc;
+
+	rc = pv_iommu_emu_map(e->ctx, &one, 1, DMA_TO_DEVICE, 0, &single);
+	if (rc)
+		return rc;
+	rc = emu_copy_page(a, range + PFN_PHYS(index), false) ?:
+	     emu_copy_page(b, single, false);
+	if (!rc && memcmp(a, b, PAGE_SIZE))
+		rc = -EILSEQ;
+	return pv_iommu_emu_unmap(e->ctx, &single, 1) ?: rc;
+}
+
+/*
+ * An order > 0 range: aligned to its size, and its first, middle and last
+ * pages are the guest's frames (-ERANGE for a misaligned address).
+ */
+static int emu_range(struct emu *e, unsigned int order, xen_pfn_t gfn)
+{
+	unsigned long index[] = { 0, BIT(order) / 2, BIT(order) - 1 };
+	u8 *a = (u8 *)__get_free_page(GFP_KERNEL);
+	u8 *b = (u8 *)__get_free_page(GFP_KERNEL);
+	dma_addr_t range;
+	unsigned int i;
+	int rc;
+
+	rc = a && b ? pv_iommu_emu_map_range(e->ctx, gfn, order,
+					     DMA_TO_DEVICE, 0, &range) :
+		      -ENOMEM;
+	if (rc)
+		goto out;
+	if (!IS_ALIGNED(range, PAGE_SIZE << order))
+		rc = -ERANGE;
+	for (i = 0; i < ARRAY_SIZE(index) && !rc; i++)
+		rc = emu_range_page(e, range, gfn, index[i], a, b);
+	rc = pv_iommu_emu_unmap(e->ctx, &range, 1) ?: rc;
+out:
+	free_page((unsigned long)a);
+	free_page((unsigned long)b);
+	return rc;
+}
+
 /* Parse up to @max hex numbers from @s. */
 static unsigned int emu_parse(char *s, xen_pfn_t *v, unsigned int max)
 {
@@ -444,6 +499,8 @@ static int emu_command(char *cmd)
 	rc = -EINVAL;
 	if (!strcmp(verb, "map") && n > 1)
 		rc = emu_map(e, v[0], v + 1, n - 1);
+	else if (!strcmp(verb, "range") && n == 2)
+		rc = emu_range(e, v[0], v[1]);
 	else if ((!strcmp(verb, "to") || !strcmp(verb, "from")) && n > 1)
 		rc = emu_dma(e, !strcmp(verb, "to"), v[0], v + 1, n - 1);
 	else if (!strcmp(verb, "inval"))

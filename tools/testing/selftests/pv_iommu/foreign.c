@@ -1089,6 +1089,35 @@ TEST_F_TIMEOUT(emu, maps_in_batches_and_dma_is_right, 300)
 }
 
 /*
+ * The PVH guest's kernel text: loaded at its ELF address, 16 MiB, and
+ * never written once the guest runs; 2 MiB of it is a 2 MiB-aligned run.
+ */
+#define GUEST_TEXT_GFN	0x1000
+
+/*
+ * pv_iommu_emu_map_range(): a 2 MiB range gets a bus address aligned to
+ * 2 MiB, and through it the device reads the same bytes as through
+ * single-frame mappings of its first, middle and last frames (read-only
+ * mappings: DMA_TO_DEVICE); a misaligned GFN and an order above 9 are
+ * refused, and nothing stays mapped.
+ */
+TEST_F(emu, ranges_are_aligned_and_reach_the_frames)
+{
+	long long calls;
+
+	ASSERT_EQ(0, emu_open(self->srv[0], 0, self->domid));
+	calls = stat_of("hypercalls");
+	EXPECT_EQ(0, emu_ctl("range 0 9 %x", GUEST_TEXT_GFN));
+	/* The range, then a map and an unmap per frame read, its unmap. */
+	EXPECT_EQ(1 + 3 * 2 + 1, stat_of("hypercalls") - calls);
+	/* Xen's status for a GFN not aligned to the order. */
+	EXPECT_EQ(-ENOSPC, emu_ctl("range 0 1 %x", GUEST_TEXT_GFN + 1));
+	EXPECT_EQ(-EINVAL, emu_ctl("range 0 a %x", GUEST_TEXT_GFN));
+	EXPECT_EQ(0, stat_of("emu_pages"));
+	EXPECT_EQ(0, emu_ctl("close 0"));
+}
+
+/*
  * Two emulators, on two IOREQ servers, map all of the guest's RAM; the
  * guest gives 32 MiB back. Each callback fires once for each frame given
  * up and for no other, nothing is unmapped by it, the data of the pages
