@@ -29,6 +29,14 @@
  *                                       PV-IOMMU operations on the way out
  *                                       and in
  *   pv-iommu-edu/<pci device>/balloon_result  what DMA then reached
+ *   pv-iommu-edu/balloon_hold           write "<pages>": take that many pages
+ *                                       (with no memory) from the balloon and
+ *                                       hold them, as backends do; "0" gives
+ *                                       them back. Read: how many are held
+ *   pv-iommu-edu/<pci device>/hotplug   write "<first pfn> <end pfn> <seed>"
+ *                                       (hex PFNs): DMA both ways to and from a
+ *                                       movable page in [first, end), memory
+ *                                       the balloon hot-plugged
  */
 
 #include <linux/debugfs.h>
@@ -38,9 +46,11 @@
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pfn.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
@@ -637,6 +647,173 @@ static const struct file_operations grant_fops = {
 };
 
 /*
+ * Pages taken from the balloon, with no memory behind them: the balloon
+ * hot-plugs memory only for a target beyond every page it holds.
+ */
+static struct page **edu_held;
+static unsigned int edu_nr_held;
+static DEFINE_MUTEX(edu_held_lock);
+
+static void edu_release_held(void)
+{
+	if (edu_nr_held)
+		xen_free_ballooned_pages(edu_nr_held, edu_held);
+	kvfree(edu_held);
+	edu_held = NULL;
+	edu_nr_held = 0;
+}
+
+/* Give back the pages held, then take @nr_pages from the balloon. */
+static int edu_hold(unsigned int nr_pages)
+{
+	int rc = 0;
+
+	mutex_lock(&edu_held_lock);
+	edu_release_held();
+	if (nr_pages) {
+		edu_held = kvcalloc(nr_pages, sizeof(*edu_held), GFP_KERNEL);
+		rc = edu_held ? xen_alloc_ballooned_pages(nr_pages, edu_held) :
+				-ENOMEM;
+		if (!rc)
+			edu_nr_held = nr_pages;
+		else
+			edu_release_held();
+	}
+	mutex_unlock(&edu_held_lock);
+	return rc;
+}
+
+static ssize_t balloon_hold_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	unsigned int nr_pages;
+	int rc;
+
+	rc = kstrtouint_from_user(ubuf, count, 0, &nr_pages);
+	if (!rc)
+		rc = edu_hold(nr_pages);
+	return rc ?: count;
+}
+
+static int balloon_hold_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&edu_held_lock);
+	seq_printf(m, "held %u\n", edu_nr_held);
+	mutex_unlock(&edu_held_lock);
+	return 0;
+}
+
+static int balloon_hold_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, balloon_hold_show, inode->i_private);
+}
+
+static const struct file_operations balloon_hold_fops = {
+	.owner = THIS_MODULE,
+	.open = balloon_hold_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = balloon_hold_write,
+};
+
+/*
+ * A movable page from the PFNs [@first, @end): memory hot-plugged into
+ * ZONE_MOVABLE, which movable allocations try first. The pages that lie
+ * elsewhere are held until one comes, then given back.
+ */
+static struct page *edu_alloc_page_in(unsigned long first, unsigned long end)
+{
+	struct page *page, *next, *found = NULL;
+	unsigned int tries;
+	LIST_HEAD(others);
+
+	for (tries = 0; tries < 4096 && !found; tries++) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN);
+		if (!page)
+			break;
+		if (page_to_pfn(page) >= first && page_to_pfn(page) < end)
+			found = page;
+		else
+			list_add(&page->lru, &others);
+	}
+	list_for_each_entry_safe(page, next, &others, lru)
+		__free_page(page);
+	return found;
+}
+
+/*
+ * Whether the device, through the DMA API, moves a page both ways to and
+ * from a page of memory the balloon hot-plugged, at the page's own frame:
+ * its bus address must be its physical address (dma-direct, dom0 mapped
+ * 1:1) or its machine address (xen-swiotlb), not a bounce buffer's.
+ */
+static int edu_hotplugged(struct edu_dev *edu, unsigned long first,
+			  unsigned long end, u32 seed)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct page *page = edu_alloc_page_in(first, end);
+	u8 *buf = (u8 *)__get_free_page(GFP_KERNEL);
+	unsigned long pfn;
+	dma_addr_t bus, want;
+	int rc = 0;
+
+	if (!page || !buf) {
+		dev_err(dev, "no page in the PFNs %#lx-%#lx\n", first, end - 1);
+		rc = page ? -ENOMEM : -ERANGE;
+		goto out;
+	}
+	pfn = page_to_pfn(page);
+	want = get_dma_ops(dev) ? PFN_PHYS(pfn_to_mfn(pfn)) : PFN_PHYS(pfn);
+	bus = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, bus)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	dma_unmap_page(dev, bus, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	dev_info(dev, "hot-plugged PFN %#lx, MFN %#lx, bus address %pad\n",
+		 pfn, pfn_to_mfn(pfn), &bus);
+	if (bus != want) {
+		dev_err(dev, "bus address %pad, not %pad\n", &bus, &want);
+		rc = -EADDRNOTAVAIL;
+		goto out;
+	}
+	/* The same moves as through a grant-mapped page, the page being both. */
+	rc = edu_grant_round_trip(edu, buf, page, page, seed);
+out:
+	if (page)
+		__free_page(page);
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+static ssize_t hotplug_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	unsigned long first, end;
+	char cmd[64] = {};
+	u32 seed;
+	int rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%lx %lx %u", &first, &end, &seed) != 3 || first >= end)
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	rc = edu_hotplugged(edu, first, end, seed);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations hotplug_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = hotplug_write,
+};
+
+/*
  * The device writes 64 bytes to a raw bus address, bypassing the DMA API:
  * what a stray or stale DMA does. For the tests that the IOMMU stops it.
  */
@@ -916,6 +1093,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
 	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
 	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
+	debugfs_create_file("hotplug", 0200, edu->dir, edu, &hotplug_fops);
 	edu_balloon_debugfs(edu);
 	pci_set_drvdata(pdev, edu);
 	return 0;
@@ -952,6 +1130,8 @@ static int __init edu_test_init(void)
 	edu_debugfs = debugfs_create_dir("pv-iommu-edu", NULL);
 	debugfs_create_file("stray_targets", 0400, edu_debugfs, NULL,
 			    &stray_targets_fops);
+	debugfs_create_file("balloon_hold", 0600, edu_debugfs, NULL,
+			    &balloon_hold_fops);
 	rc = pci_register_driver(&edu_driver);
 	if (rc) {
 		debugfs_remove_recursive(edu_debugfs);
@@ -965,6 +1145,7 @@ static void __exit edu_test_exit(void)
 {
 	pci_unregister_driver(&edu_driver);
 	debugfs_remove_recursive(edu_debugfs);
+	edu_hold(0);
 	xen_free_ballooned_pages(1, &edu_ballooned);
 }
 module_exit(edu_test_exit);
