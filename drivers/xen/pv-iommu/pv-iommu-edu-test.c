@@ -33,6 +33,10 @@
  *                                       (with no memory) from the balloon and
  *                                       hold them, as backends do; "0" gives
  *                                       them back. Read: how many are held
+ *   pv-iommu-edu/<pci device>/dmabuf    write "to|from <fd> <seed>": import the
+ *                                       dma-buf of the writer's fd and DMA the
+ *                                       domU agent's pattern into each page,
+ *                                       or check it is there
  *   pv-iommu-edu/<pci device>/hotplug   write "<first pfn> <end pfn> <seed>"
  *                                       (hex PFNs): DMA both ways to and from a
  *                                       movable page in [first, end), memory
@@ -41,6 +45,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/completion.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-map-ops.h>
 #include <linux/interrupt.h>
@@ -647,6 +652,114 @@ static const struct file_operations grant_fops = {
 };
 
 /*
+ * A dma-buf's importer, as a device's driver: the buffer is mapped for the
+ * device (dma_buf_map_attachment_unlocked()) and the device writes the
+ * domU agent's pattern for (@seed, page) into each page (@to_buf) or reads
+ * each page and the pattern must be there (-EILSEQ otherwise). Under
+ * dma-direct (the PV-IOMMU) every segment must be at its own PFNs, not
+ * bounced (-EADDRNOTAVAIL otherwise).
+ */
+static int edu_dmabuf(struct edu_dev *edu, bool to_buf, int fd, u32 seed)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct dma_buf_attachment *attach;
+	struct sg_dma_page_iter iter;
+	struct dma_buf *dmabuf;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	u32 page = 0;
+	int rc = 0;
+	u8 *buf;
+
+	buf = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf)) {
+		rc = PTR_ERR(dmabuf);
+		goto free;
+	}
+	attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(attach)) {
+		rc = PTR_ERR(attach);
+		goto put;
+	}
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		rc = PTR_ERR(sgt);
+		goto detach;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		phys_addr_t phys = sg_phys(sg);
+
+		if (!get_dma_ops(dev) && sg_dma_address(sg) != phys) {
+			dev_err(dev, "dma-buf segment %u at %pad, not at %pa\n",
+				i, &sg_dma_address(sg), &phys);
+			rc = -EADDRNOTAVAIL;
+			goto unmap;
+		}
+	}
+	for_each_sgtable_dma_page(sgt, &iter, 0) {
+		for (i = 0; to_buf && i < PAGE_SIZE; i++)
+			buf[i] = foreign_pattern(seed, page, i);
+		rc = edu_copy_page(edu, buf, sg_page_iter_dma_address(&iter),
+				   to_buf);
+		for (i = 0; !rc && !to_buf && i < PAGE_SIZE; i++)
+			if (buf[i] != foreign_pattern(seed, page, i))
+				rc = -EILSEQ;
+		if (rc) {
+			dev_err(dev, "dma-buf page %u: %d\n", page, rc);
+			break;
+		}
+		page++;
+	}
+	/*
+	 * gntdev maps and unmaps the buffer with DMA_ATTR_SKIP_CPU_SYNC: what
+	 * the device wrote into a bounce buffer (xen-swiotlb bounces the
+	 * segments, whose machine frames are not contiguous) reaches the
+	 * pages only here.
+	 */
+	if (to_buf)
+		dma_sync_sgtable_for_cpu(dev, sgt, DMA_BIDIRECTIONAL);
+unmap:
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+detach:
+	dma_buf_detach(dmabuf, attach);
+put:
+	dma_buf_put(dmabuf);
+free:
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+static ssize_t dmabuf_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	char cmd[64] = {}, dir[8];
+	u32 seed;
+	int fd, rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%7s %d %u", dir, &fd, &seed) != 3 ||
+	    (strcmp(dir, "to") && strcmp(dir, "from")))
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	rc = edu_dmabuf(edu, !strcmp(dir, "to"), fd, seed);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations dmabuf_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = dmabuf_write,
+};
+
+/*
  * Pages taken from the balloon, with no memory behind them: the balloon
  * hot-plugs memory only for a target beyond every page it holds.
  */
@@ -1084,6 +1197,10 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu->dma_bits));
 	if (rc)
 		return rc;
+	/* The dma-buf importer moves any segment page by page. */
+	rc = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (rc)
+		return rc;
 
 	edu->dir = debugfs_create_dir(pci_name(pdev), edu_debugfs);
 	debugfs_create_file("run", 0200, edu->dir, edu, &run_fops);
@@ -1094,6 +1211,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
 	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
 	debugfs_create_file("hotplug", 0200, edu->dir, edu, &hotplug_fops);
+	debugfs_create_file("dmabuf", 0200, edu->dir, edu, &dmabuf_fops);
 	edu_balloon_debugfs(edu);
 	pci_set_drvdata(pdev, edu);
 	return 0;
@@ -1153,3 +1271,4 @@ module_exit(edu_test_exit);
 MODULE_DESCRIPTION("DMA test driver for QEMU's edu device (PV-IOMMU kselftests)");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);
+MODULE_IMPORT_NS(DMA_BUF);
