@@ -29,18 +29,33 @@
  *                                       PV-IOMMU operations on the way out
  *                                       and in
  *   pv-iommu-edu/<pci device>/balloon_result  what DMA then reached
+ *   pv-iommu-edu/balloon_hold           write "<pages>": take that many pages
+ *                                       (with no memory) from the balloon and
+ *                                       hold them, as backends do; "0" gives
+ *                                       them back. Read: how many are held
+ *   pv-iommu-edu/<pci device>/dmabuf    write "to|from <fd> <seed>": import the
+ *                                       dma-buf of the writer's fd and DMA the
+ *                                       domU agent's pattern into each page,
+ *                                       or check it is there
+ *   pv-iommu-edu/<pci device>/hotplug   write "<first pfn> <end pfn> <seed>"
+ *                                       (hex PFNs): DMA both ways to and from a
+ *                                       movable page in [first, end), memory
+ *                                       the balloon hot-plugged
  */
 
 #include <linux/debugfs.h>
 #include <linux/completion.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-map-ops.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/pfn.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
@@ -637,6 +652,281 @@ static const struct file_operations grant_fops = {
 };
 
 /*
+ * A dma-buf's importer, as a device's driver: the buffer is mapped for the
+ * device (dma_buf_map_attachment_unlocked()) and the device writes the
+ * domU agent's pattern for (@seed, page) into each page (@to_buf) or reads
+ * each page and the pattern must be there (-EILSEQ otherwise). Under
+ * dma-direct (the PV-IOMMU) every segment must be at its own PFNs, not
+ * bounced (-EADDRNOTAVAIL otherwise).
+ */
+static int edu_dmabuf(struct edu_dev *edu, bool to_buf, int fd, u32 seed)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct dma_buf_attachment *attach;
+	struct sg_dma_page_iter iter;
+	struct dma_buf *dmabuf;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int i;
+	u32 page = 0;
+	int rc = 0;
+	u8 *buf;
+
+	buf = (u8 *)__get_free_page(GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	dmabuf = dma_buf_get(fd);
+	if (IS_ERR(dmabuf)) {
+		rc = PTR_ERR(dmabuf);
+		goto free;
+	}
+	attach = dma_buf_attach(dmabuf, dev);
+	if (IS_ERR(attach)) {
+		rc = PTR_ERR(attach);
+		goto put;
+	}
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		rc = PTR_ERR(sgt);
+		goto detach;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		phys_addr_t phys = sg_phys(sg);
+
+		if (!get_dma_ops(dev) && sg_dma_address(sg) != phys) {
+			dev_err(dev, "dma-buf segment %u at %pad, not at %pa\n",
+				i, &sg_dma_address(sg), &phys);
+			rc = -EADDRNOTAVAIL;
+			goto unmap;
+		}
+	}
+	for_each_sgtable_dma_page(sgt, &iter, 0) {
+		for (i = 0; to_buf && i < PAGE_SIZE; i++)
+			buf[i] = foreign_pattern(seed, page, i);
+		rc = edu_copy_page(edu, buf, sg_page_iter_dma_address(&iter),
+				   to_buf);
+		for (i = 0; !rc && !to_buf && i < PAGE_SIZE; i++)
+			if (buf[i] != foreign_pattern(seed, page, i))
+				rc = -EILSEQ;
+		if (rc) {
+			dev_err(dev, "dma-buf page %u: %d\n", page, rc);
+			break;
+		}
+		page++;
+	}
+	/*
+	 * gntdev maps and unmaps the buffer with DMA_ATTR_SKIP_CPU_SYNC: what
+	 * the device wrote into a bounce buffer (xen-swiotlb bounces the
+	 * segments, whose machine frames are not contiguous) reaches the
+	 * pages only here.
+	 */
+	if (to_buf)
+		dma_sync_sgtable_for_cpu(dev, sgt, DMA_BIDIRECTIONAL);
+unmap:
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+detach:
+	dma_buf_detach(dmabuf, attach);
+put:
+	dma_buf_put(dmabuf);
+free:
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+static ssize_t dmabuf_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	char cmd[64] = {}, dir[8];
+	u32 seed;
+	int fd, rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%7s %d %u", dir, &fd, &seed) != 3 ||
+	    (strcmp(dir, "to") && strcmp(dir, "from")))
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	rc = edu_dmabuf(edu, !strcmp(dir, "to"), fd, seed);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations dmabuf_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = dmabuf_write,
+};
+
+/*
+ * Pages taken from the balloon, with no memory behind them: the balloon
+ * hot-plugs memory only for a target beyond every page it holds.
+ */
+static struct page **edu_held;
+static unsigned int edu_nr_held;
+static DEFINE_MUTEX(edu_held_lock);
+
+static void edu_release_held(void)
+{
+	if (edu_nr_held)
+		xen_free_ballooned_pages(edu_nr_held, edu_held);
+	kvfree(edu_held);
+	edu_held = NULL;
+	edu_nr_held = 0;
+}
+
+/* Give back the pages held, then take @nr_pages from the balloon. */
+static int edu_hold(unsigned int nr_pages)
+{
+	int rc = 0;
+
+	mutex_lock(&edu_held_lock);
+	edu_release_held();
+	if (nr_pages) {
+		edu_held = kvcalloc(nr_pages, sizeof(*edu_held), GFP_KERNEL);
+		rc = edu_held ? xen_alloc_ballooned_pages(nr_pages, edu_held) :
+				-ENOMEM;
+		if (!rc)
+			edu_nr_held = nr_pages;
+		else
+			edu_release_held();
+	}
+	mutex_unlock(&edu_held_lock);
+	return rc;
+}
+
+static ssize_t balloon_hold_write(struct file *file, const char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	unsigned int nr_pages;
+	int rc;
+
+	rc = kstrtouint_from_user(ubuf, count, 0, &nr_pages);
+	if (!rc)
+		rc = edu_hold(nr_pages);
+	return rc ?: count;
+}
+
+static int balloon_hold_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&edu_held_lock);
+	seq_printf(m, "held %u\n", edu_nr_held);
+	mutex_unlock(&edu_held_lock);
+	return 0;
+}
+
+static int balloon_hold_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, balloon_hold_show, inode->i_private);
+}
+
+static const struct file_operations balloon_hold_fops = {
+	.owner = THIS_MODULE,
+	.open = balloon_hold_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = balloon_hold_write,
+};
+
+/*
+ * A movable page from the PFNs [@first, @end): memory hot-plugged into
+ * ZONE_MOVABLE, which movable allocations try first. The pages that lie
+ * elsewhere are held until one comes, then given back.
+ */
+static struct page *edu_alloc_page_in(unsigned long first, unsigned long end)
+{
+	struct page *page, *next, *found = NULL;
+	unsigned int tries;
+	LIST_HEAD(others);
+
+	for (tries = 0; tries < 4096 && !found; tries++) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOWARN);
+		if (!page)
+			break;
+		if (page_to_pfn(page) >= first && page_to_pfn(page) < end)
+			found = page;
+		else
+			list_add(&page->lru, &others);
+	}
+	list_for_each_entry_safe(page, next, &others, lru)
+		__free_page(page);
+	return found;
+}
+
+/*
+ * Whether the device, through the DMA API, moves a page both ways to and
+ * from a page of memory the balloon hot-plugged, at the page's own frame:
+ * its bus address must be its physical address (dma-direct, dom0 mapped
+ * 1:1) or its machine address (xen-swiotlb), not a bounce buffer's.
+ */
+static int edu_hotplugged(struct edu_dev *edu, unsigned long first,
+			  unsigned long end, u32 seed)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct page *page = edu_alloc_page_in(first, end);
+	u8 *buf = (u8 *)__get_free_page(GFP_KERNEL);
+	unsigned long pfn;
+	dma_addr_t bus, want;
+	int rc = 0;
+
+	if (!page || !buf) {
+		dev_err(dev, "no page in the PFNs %#lx-%#lx\n", first, end - 1);
+		rc = page ? -ENOMEM : -ERANGE;
+		goto out;
+	}
+	pfn = page_to_pfn(page);
+	want = get_dma_ops(dev) ? PFN_PHYS(pfn_to_mfn(pfn)) : PFN_PHYS(pfn);
+	bus = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, bus)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	dma_unmap_page(dev, bus, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	dev_info(dev, "hot-plugged PFN %#lx, MFN %#lx, bus address %pad\n",
+		 pfn, pfn_to_mfn(pfn), &bus);
+	if (bus != want) {
+		dev_err(dev, "bus address %pad, not %pad\n", &bus, &want);
+		rc = -EADDRNOTAVAIL;
+		goto out;
+	}
+	/* The same moves as through a grant-mapped page, the page being both. */
+	rc = edu_grant_round_trip(edu, buf, page, page, seed);
+out:
+	if (page)
+		__free_page(page);
+	free_page((unsigned long)buf);
+	return rc;
+}
+
+static ssize_t hotplug_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	unsigned long first, end;
+	char cmd[64] = {};
+	u32 seed;
+	int rc;
+
+	if (count >= sizeof(cmd) || copy_from_user(cmd, ubuf, count))
+		return -EINVAL;
+	if (sscanf(cmd, "%lx %lx %u", &first, &end, &seed) != 3 || first >= end)
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	rc = edu_hotplugged(edu, first, end, seed);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations hotplug_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = hotplug_write,
+};
+
+/*
  * The device writes 64 bytes to a raw bus address, bypassing the DMA API:
  * what a stray or stale DMA does. For the tests that the IOMMU stops it.
  */
@@ -907,6 +1197,10 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rc = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu->dma_bits));
 	if (rc)
 		return rc;
+	/* The dma-buf importer moves any segment page by page. */
+	rc = dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	if (rc)
+		return rc;
 
 	edu->dir = debugfs_create_dir(pci_name(pdev), edu_debugfs);
 	debugfs_create_file("run", 0200, edu->dir, edu, &run_fops);
@@ -916,6 +1210,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
 	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
 	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
+	debugfs_create_file("hotplug", 0200, edu->dir, edu, &hotplug_fops);
+	debugfs_create_file("dmabuf", 0200, edu->dir, edu, &dmabuf_fops);
 	edu_balloon_debugfs(edu);
 	pci_set_drvdata(pdev, edu);
 	return 0;
@@ -952,6 +1248,8 @@ static int __init edu_test_init(void)
 	edu_debugfs = debugfs_create_dir("pv-iommu-edu", NULL);
 	debugfs_create_file("stray_targets", 0400, edu_debugfs, NULL,
 			    &stray_targets_fops);
+	debugfs_create_file("balloon_hold", 0600, edu_debugfs, NULL,
+			    &balloon_hold_fops);
 	rc = pci_register_driver(&edu_driver);
 	if (rc) {
 		debugfs_remove_recursive(edu_debugfs);
@@ -965,6 +1263,7 @@ static void __exit edu_test_exit(void)
 {
 	pci_unregister_driver(&edu_driver);
 	debugfs_remove_recursive(edu_debugfs);
+	edu_hold(0);
 	xen_free_ballooned_pages(1, &edu_ballooned);
 }
 module_exit(edu_test_exit);
@@ -972,3 +1271,4 @@ module_exit(edu_test_exit);
 MODULE_DESCRIPTION("DMA test driver for QEMU's edu device (PV-IOMMU kselftests)");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(XEN_PV_IOMMU_TEST);
+MODULE_IMPORT_NS(DMA_BUF);

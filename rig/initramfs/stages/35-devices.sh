@@ -2,8 +2,8 @@
 # Real DMA by the VM's devices under dom0's DMA backend: the PV-IOMMU's
 # dma-direct, or xen-swiotlb when the boot said xen_pv_iommu=off. The edu
 # DMA kselftest, then 256 MiB written to and read back from each disk with
-# O_DIRECT (disk_rw), compared; check-log.py fails the run on any VT-d
-# fault.
+# O_DIRECT (disk_rw), compared, then DMA to and from memory the balloon
+# hot-plugged; check-log.py fails the run on any VT-d fault.
 . /rig/lib.sh
 STATS=/sys/kernel/debug/pv-iommu/stats
 MIB=256
@@ -55,7 +55,80 @@ disk_round_trip() {
 only=$(sed -n 's/.*rig\.edu_test=\([^ ]*\).*/\1/p' /proc/cmdline)
 insmod /lib/modules/extra/pv-iommu-edu-test.ko &&
 	/selftests/pv_iommu/edu_dma ${only:+-t "$only"}
-rmmod pv-iommu-edu-test
+
+# Memory the balloon hot-plugs (CONFIG_XEN_BALLOON_MEMORY_HOTPLUG). It
+# does so only for a target beyond every page it holds, and at boot it
+# holds the extra PFNs of dom0's E820 map (up to Xen's limit for dom0, all
+# the machine's memory): the edu test module takes those from it first
+# (balloon_hold), as backends take ballooned pages. Then the target goes
+# HOTPLUG_MIB above dom0's memory: the balloon adds a memory block, which
+# is onlined into ZONE_MOVABLE and populated, and the 64-bit edu moves a
+# page both ways to and from a page of that block (edu's hotplug file), at
+# the page's own frame. Then dom0 gives the memory back.
+MEMORY=/sys/devices/system/memory
+HOLD=/sys/kernel/debug/pv-iommu-edu/balloon_hold
+HOTPLUG_MIB=64
+
+memory_blocks() {
+	local b
+	for b in $MEMORY/memory[0-9]*; do
+		echo "${b##*/}"
+	done | sort
+}
+
+# The first and the end PFN (hex) of the memory blocks named on stdin,
+# which one hot-plug added: contiguous.
+blocks_pfns() {
+	local size first="" last="" b n
+	size=$((0x$(cat $MEMORY/block_size_bytes) / 4096))
+	while read -r b; do
+		n=${b#memory}
+		[ -z "$first" ] || [ "$n" -lt "$first" ] && first=$n
+		[ -z "$last" ] || [ "$n" -gt "$last" ] && last=$n
+	done
+	printf '%x %x\n' $((first * size)) $(((last + 1) * size))
+}
+
+hotplug_round_trip() {
+	local target current ballooned blocks new pfns b end rc=0
+	local edu
+	edu=/sys/kernel/debug/pv-iommu-edu/$(edu_devices | tail -n 1)
+	target=$(cat $XEN_MEMORY/target_kb)
+	current=$(cat $XEN_MEMORY/info/current_kb)
+	ballooned=$((($(cat $XEN_MEMORY/info/low_kb) + $(cat $XEN_MEMORY/info/high_kb)) / 4))
+	blocks=$(memory_blocks)
+	echo "# balloon: target $target kB, current $current kB, $ballooned pages in it"
+	echo "$ballooned" >$HOLD || return 1
+
+	echo $((current + HOTPLUG_MIB * 1024)) >$XEN_MEMORY/target_kb
+	end=$(($(uptime_s) + 30))
+	until new=$(memory_blocks | grep -vxF "$blocks"); do
+		[ "$(uptime_s)" -gt $end ] && break
+		sleep 0.1
+	done
+	if [ -n "$new" ]; then
+		pfns=$(echo "$new" | blocks_pfns)
+		echo "# hot-plugged: $(echo $new), PFNs $pfns"
+		for b in $new; do
+			echo online_movable >$MEMORY/"$b"/state || rc=1
+		done
+		end=$(($(uptime_s) + 60))
+		while [ "$(cat $XEN_MEMORY/info/current_kb)" != $((current + HOTPLUG_MIB * 1024)) ]; do
+			[ "$(uptime_s)" -gt $end ] && { echo "# the balloon never met the target"; rc=1; break; }
+			sleep 0.1
+		done
+		echo 64 >"$edu"/dma_bits && echo "$pfns 79" >"$edu"/hotplug || rc=1
+	else
+		echo "# no memory block was hot-plugged"
+		rc=1
+	fi
+
+	balloon_to "$target" 60 || { echo "# the balloon did not go back"; rc=1; }
+	echo 0 >$HOLD || rc=1
+	echo "# balloon: target $(cat $XEN_MEMORY/target_kb) kB, current $(cat $XEN_MEMORY/info/current_kb) kB"
+	[ "$(cat $XEN_MEMORY/info/current_kb)" = "$current" ] || rc=1
+	return $rc
+}
 
 # A boot map made to fail was undone: dom0 is on xen-swiotlb and every bus
 # frame it touched is Xen's again (the disks and edu_dma check by DMA).
@@ -65,7 +138,7 @@ boot_map_undone() {
 		grep -q '^active: no' $STATS
 }
 
-echo "1..3"
+echo "1..4"
 tap_result 1 disks.nvme0n1_256MiB_round_trip disk_round_trip nvme0n1
 tap_result 2 disks.vda_256MiB_round_trip disk_round_trip vda
 if grep -q ' xen_pv_iommu=fail_op:' /proc/cmdline; then
@@ -73,3 +146,5 @@ if grep -q ' xen_pv_iommu=fail_op:' /proc/cmdline; then
 else
 	echo "ok 3 boot.failed_map_undone_for_xen_swiotlb # SKIP the boot map did not fail"
 fi
+tap_result 4 memory.hotplugged_page_round_trip hotplug_round_trip
+rmmod pv-iommu-edu-test

@@ -75,6 +75,19 @@ case $grants in "ok "*) ;; *) grants="" ;; esac
 tap $? gntdev.o_direct_from_and_into_the_grants
 [ "$(domu_cmd gcheck 78)" = ok ]
 tap $? gntdev.the_guest_sees_what_the_device_wrote
+# The same grants as gntdev's dma-buf, imported for the 64-bit edu by its
+# test module: the device reads the guest's pattern 79 from every page and
+# writes pattern 80 into it, which the guest then checks.
+insmod /lib/modules/extra/pv-iommu-edu-test.ko
+edu=/sys/kernel/debug/pv-iommu-edu/$(edu_devices | tail -n 1)
+echo 64 >"$edu"/dma_bits
+grants=$(domu_cmd grant 79)
+case $grants in "ok "*) ;; *) grants="" ;; esac
+[ -n "$grants" ] && /selftests/pv_iommu/gntdev_dmabuf "$id" "$edu" 79 80 ${grants#ok }
+tap $? gntdev.dmabuf_of_the_grants_read_and_written_by_a_device
+[ "$(domu_cmd gcheck 80)" = ok ]
+tap $? gntdev.dmabuf_the_guest_sees_what_the_device_wrote
+rmmod pv-iommu-edu-test
 domu_stop
 now=$(/selftests/pv_iommu/audit)
 echo "# dom0's audit: $now"
