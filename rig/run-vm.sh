@@ -7,8 +7,9 @@
 # never do, and with bus address = PFN a bypassing device would miss.
 # usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA,
 #   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE), XEN_IMAGE
-#   (default the debug build), DOM0_MIB (dom0's memory, default 1024) and
-#   VM_MIB (the VM's, default 2048)
+#   (default the debug build), DOM0_MIB (dom0's memory, default 1024),
+#   VM_MIB (the VM's, default 2048) and IOMMU (intel, the default: VT-d;
+#   amd: AMD-Vi)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=${1:?usage: run-vm.sh check|demo}
@@ -48,10 +49,16 @@ fi
 # guest makes to 10.0.2.100:9000 through the e1000e; it checks every byte.
 NET_CHECK="$CACHE/obj/selftests/pv_iommu/net_stream check"
 
+case ${IOMMU:-intel} in
+intel) IOMMU_DEV=intel-iommu,intremap=on,caching-mode=on ;;
+amd) IOMMU_DEV=amd-iommu,intremap=on ;;
+*) die "IOMMU=$IOMMU: intel or amd" ;;
+esac
+
 log "booting the VM ($MODE), serial log: $LOG"
 rc=0
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
-	-device intel-iommu,intremap=on,caching-mode=on \
+	-device "$IOMMU_DEV" \
 	-cpu max,-smap,-smep,-pku,-la57 -m "${VM_MIB:-2048}" -nographic -no-reboot \
 	"${BOOT[@]}" \
 	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
