@@ -303,7 +303,8 @@ void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
 
 /*
  * The target of a foreign subop, RCU-locked: -EPERM for the caller itself
- * or without device-model privilege over it (XSM, as for dm_op), -ENXIO
+ * or without device-model privilege over it (XSM's pv_iommu_foreign: in
+ * the dummy policy the control domain or the target's stub domain), -ENXIO
  * for no such domain, -ENODEV for a target that is not HVM (PV domains have
  * no IOREQ servers), no such IOREQ server, one another domain runs, or one
  * that cannot receive invalidations (it has no buffered ring).
@@ -320,7 +321,7 @@ static int get_target(struct pv_iommu_batch *b, domid_t domid,
     if ( !t )
         return -ENXIO;
 
-    if ( xsm_dm_op(XSM_DM_PRIV, t) )
+    if ( xsm_pv_iommu_foreign(XSM_DM_PRIV, b->d, t) )
     {
         rcu_unlock_domain(t);
         return -EPERM;

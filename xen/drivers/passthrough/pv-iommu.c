@@ -17,6 +17,8 @@
 #include <xen/spinlock.h>
 #include <xen/xmalloc.h>
 
+#include <xsm/xsm.h>
+
 #include <asm/e820.h>
 
 #include "pv-iommu.h"
@@ -103,11 +105,21 @@ static bool can_map_all_gfns(const struct domain *d)
     return is_hardware_domain(d) && !iommu_hwdom_strict;
 }
 
-static int query_caps(const struct domain *d, struct pv_iommu_op *op)
+/*
+ * May the domain program its own BFN space (map_page, unmap_page, grant
+ * maps at a BFN; map_foreign_page too)? XSM's dummy policy lets every
+ * domain the design allows; FLASK asks for domain2 pv_iommu_map.
+ */
+static bool may_map(struct domain *d)
+{
+    return pv_iommu_can_map(d) && !xsm_pv_iommu_map(XSM_HOOK, d);
+}
+
+static int query_caps(struct domain *d, struct pv_iommu_op *op)
 {
     op->flags = 0;
 
-    if ( pv_iommu_can_map(d) )
+    if ( may_map(d) )
     {
         op->flags |= IOMMU_QUERY_map_cap |
                      IOMMU_page_order(pv_iommu_max_order(d));
@@ -365,7 +377,7 @@ int pv_iommu_check_bfns(struct pv_iommu_batch *b, unsigned long bfn,
 {
     unsigned long limit;
 
-    if ( !pv_iommu_can_map(b->d) )
+    if ( !may_map(b->d) )
         return -EPERM;
 
     if ( order > pv_iommu_max_order(b->d) || (bfn & ((1UL << order) - 1)) )
