@@ -74,20 +74,6 @@ struct pv_iommu_m2b {
 
 static DEFINE_SPINLOCK(m2b_lock);
 
-/*
- * For unmap_page: the M2B lock across its unmap and the forgetting of the
- * BFNs' foreign entries (see there).
- */
-void pv_iommu_m2b_lock(void)
-{
-    spin_lock_recursive(&m2b_lock);
-}
-
-void pv_iommu_m2b_unlock(void)
-{
-    spin_unlock_recursive(&m2b_lock);
-}
-
 void pv_iommu_foreign_init(struct pv_iommu_domain *pv)
 {
     radix_tree_init(&pv->foreign);
@@ -255,18 +241,25 @@ static void bfn_remove(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
     e->next_bfn = NULL;
 }
 
-/*
- * Take an entry out of both trees; its references go after the caller's
- * next IOTLB flush (the BFN may still be cached).
- */
-static void retire(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
+/* Take an entry out of both trees onto @list, with its references. */
+static void retire_to(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e,
+                      struct list_head *list)
 {
     if ( !(e->flags & M2B_SWAPPED) )
         cpv->nr_m2b--;
     m2b_remove(e);
     dequeue(e);
     bfn_remove(cpv, e);
-    list_add_tail(&e->list, &cpv->unflushed);
+    list_add_tail(&e->list, list);
+}
+
+/*
+ * Take an entry out of both trees; its references go after the caller's
+ * next IOTLB flush (the BFN may still be cached).
+ */
+static void retire(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
+{
+    retire_to(cpv, e, &cpv->unflushed);
 }
 
 /* The caller's IOTLB was flushed: drop what its retired entries held. */
@@ -287,9 +280,16 @@ void pv_iommu_release_foreign(struct pv_iommu_domain *pv)
     spin_unlock_recursive(&m2b_lock);
 }
 
-/* map_page or unmap_page replaced [bfn, bfn + nr): forget foreign entries. */
+/*
+ * map_page, unmap_page or a grant map is about to change [bfn, bfn + nr)
+ * in the IOMMU: its foreign entries leave both trees first, onto @gone
+ * with their references, so that a guest's ballooning can no longer swap
+ * one of them to the scratch page, which would map the BFN again after the
+ * change. Once the IOMMU is done, pv_iommu_retire_foreign() says what
+ * becomes of their references.
+ */
 void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
-                             unsigned long nr)
+                             unsigned long nr, struct list_head *gone)
 {
     struct pv_iommu_m2b *e;
     unsigned long i;
@@ -297,7 +297,29 @@ void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
     spin_lock_recursive(&m2b_lock);
     for ( i = 0; i < nr; i++ )
         while ( (e = at_bfn(b->pv, bfn + i)) != NULL )
-            retire(b->pv, e);
+            retire_to(b->pv, e, gone);
+    spin_unlock_recursive(&m2b_lock);
+}
+
+/*
+ * The entries pv_iommu_forget_foreign() put on @gone no longer map their
+ * BFNs: their references go after the caller's next IOTLB flush. Unless
+ * @reachable: the IOMMU failed to change the BFNs, a device may still
+ * reach the frames, and their references are never dropped (they leak).
+ */
+void pv_iommu_retire_foreign(struct pv_iommu_batch *b, struct list_head *gone,
+                             bool reachable)
+{
+    struct pv_iommu_m2b *e;
+
+    if ( list_empty(gone) )
+        return;
+
+    spin_lock_recursive(&m2b_lock);
+    if ( reachable )
+        list_for_each_entry ( e, gone, list )
+            abandon_refs(e);
+    list_splice_init(gone, &b->pv->unflushed);
     spin_unlock_recursive(&m2b_lock);
 }
 

@@ -25,6 +25,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     struct pv_iommu_batch b = { .d = d };
     unsigned long entry = (mfn_x(mfn) << BFN_MFN_SHIFT) | BFN_REF |
                           (readonly ? 0 : BFN_TYPE_REF);
+    LIST_HEAD(gone);
     void **slot;
     int rc;
 
@@ -42,7 +43,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     if ( rc )
         goto out;
 
-    pv_iommu_forget_foreign(&b, bfn, 1);
+    pv_iommu_forget_foreign(&b, bfn, 1, &gone);
     if ( iommu_map(d, _dfn(bfn), mfn, 1,
                    IOMMUF_readable | (readonly ? 0 : IOMMUF_writable),
                    &b.flush_flags) )
@@ -52,6 +53,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
         pv_iommu_release_after_flush(&b, entry);
         goto unmap;
     }
+    pv_iommu_retire_foreign(&b, &gone, false);
 
     slot = radix_tree_lookup_slot(&b.pv->bfns, bfn);
     if ( slot )
@@ -75,6 +77,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     if ( iommu_unmap(d, _dfn(bfn), 1, 0, &b.flush_flags) )
         rc = -EIO;
     pv_iommu_forget_bfns(&b, bfn, 1);
+    pv_iommu_retire_foreign(&b, &gone, false);
  out:
     return pv_iommu_unlock_state(&b) ?: rc;
 }

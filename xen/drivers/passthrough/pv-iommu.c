@@ -495,6 +495,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     unsigned long bfn = op->u.map_page.bfn, gfn = op->u.map_page.gfn;
     unsigned long nr = 1UL << order, i, entry;
     unsigned int perms = 0;
+    LIST_HEAD(gone);
     int rc;
 
     if ( op->flags & PV_IOMMU_MAP_RESERVED )
@@ -550,7 +551,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
      * Foreign mappings these BFNs held go first, so that a guest's
      * ballooning cannot swap one of them over the new mapping.
      */
-    pv_iommu_forget_foreign(b, bfn, nr);
+    pv_iommu_forget_foreign(b, bfn, nr, &gone);
 
     if ( iommu_map(d, _dfn(bfn), _mfn(gfn), nr, perms, &b->flush_flags) )
     {
@@ -558,6 +559,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
         i = 0;
         goto undo;
     }
+    pv_iommu_retire_foreign(b, &gone, false);
 
     for ( i = 0; i < nr; i++ )
     {
@@ -594,7 +596,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     while ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
         break;
     pv_iommu_forget_bfns(b, bfn, nr);
-    pv_iommu_forget_foreign(b, bfn, nr);
+    pv_iommu_retire_foreign(b, &gone, false);
 
     return rc;
 }
@@ -603,6 +605,7 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
     unsigned int order = IOMMU_get_page_order(op->flags);
     unsigned long bfn = op->u.unmap_page.bfn;
+    LIST_HEAD(gone);
     int rc;
 
     if ( op->flags & PV_IOMMU_UNMAP_RESERVED )
@@ -617,20 +620,18 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
         return rc;
 
     /*
-     * Under the M2B lock: otherwise a guest's ballooning could swap a
-     * foreign entry of these BFNs to the scratch page between the unmap
-     * and the forgetting, and so map a BFN the caller was told is gone.
-     * On failure the entries, and their references, stay.
+     * The foreign entries of these BFNs go first, as for map_page: once
+     * they have left the M2B a guest's ballooning cannot swap one of them
+     * to the scratch page, which after the unmap would map a BFN the
+     * caller was told is gone. On failure the domain's own entries stay,
+     * and so do all the references (a device may still reach the frames).
      */
-    pv_iommu_m2b_lock();
+    pv_iommu_forget_foreign(b, bfn, 1UL << order, &gone);
     if ( iommu_unmap(b->d, _dfn(bfn), 1UL << order, 0, &b->flush_flags) )
         rc = -EIO;
     else
-    {
         pv_iommu_forget_bfns(b, bfn, 1UL << order);
-        pv_iommu_forget_foreign(b, bfn, 1UL << order);
-    }
-    pv_iommu_m2b_unlock();
+    pv_iommu_retire_foreign(b, &gone, rc);
 
     return rc;
 }
