@@ -159,6 +159,19 @@ static void put_entry(struct pv_iommu_domain *pv, unsigned long entry)
 }
 
 /*
+ * The IOMMU failed to unmap the BFN of an entry no longer tracked: a device
+ * may still reach its frame, so its references are never dropped (the frame
+ * leaks). The caller says so in the log.
+ */
+void pv_iommu_abandon_entry(struct pv_iommu_domain *pv, unsigned long entry)
+{
+    if ( entry & BFN_TYPE_REF )
+        pv->nr_type_refs--;
+    if ( entry & BFN_REF )
+        pv->nr_refs--;
+}
+
+/*
  * Flush the IOTLB, then drop the references of the entries unmapped so far:
  * a device must not reach a page once Xen may free it. If the flush fails
  * the references are kept for good rather than risk that.
@@ -590,11 +603,25 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     /*
      * The range may be partly mapped and partly tracked: unmap all of it.
      * Frames from i on are not tracked, and any of them may be in the IOTLB.
+     * If that unmap fails too, a device may still reach any frame of the
+     * range, old or new, so no reference of the range goes: the tracked
+     * entries stay (a later unmap_page, or the teardown, drops them), the
+     * untracked frames and the foreign entries keep theirs for good.
      */
+    if ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
+    {
+        printk(XENLOG_G_ERR
+               "%pd: PV-IOMMU: cannot undo a map of BFNs %#lx-%#lx, keeping their frames\n",
+               d, bfn, bfn + nr - 1);
+        for ( ; i < nr; i++ )
+            pv_iommu_abandon_entry(b->pv, entry + (i << BFN_MFN_SHIFT));
+        pv_iommu_retire_foreign(b, &gone, true);
+
+        return rc;
+    }
+
     for ( ; i < nr; i++ )
         pv_iommu_release_after_flush(b, entry + (i << BFN_MFN_SHIFT));
-    while ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
-        break;
     pv_iommu_forget_bfns(b, bfn, nr);
     pv_iommu_retire_foreign(b, &gone, false);
 

@@ -132,6 +132,7 @@ int pv_iommu_get_entry_refs(struct pv_iommu_domain *pv, unsigned long entry,
                             struct domain *owner);
 void pv_iommu_release_after_flush(struct pv_iommu_batch *b,
                                   unsigned long entry);
+void pv_iommu_abandon_entry(struct pv_iommu_domain *pv, unsigned long entry);
 void pv_iommu_forget_bfns(struct pv_iommu_batch *b, unsigned long bfn,
                           unsigned long nr);
 
