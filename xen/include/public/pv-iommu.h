@@ -93,41 +93,41 @@ struct pv_iommu_op {
 
     union {
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
         } map_page;
 
         struct {
-            uint64_t bfn;
+            uint64_aligned_t bfn;
         } unmap_page;
 
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
             uint16_t domid;
             ioservid_t ioserver;
         } map_foreign_page;
 
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
             uint16_t domid;
             ioservid_t ioserver;
         } lookup_foreign_page;
 
         struct {
-            uint64_t bfn;
+            uint64_aligned_t bfn;
             ioservid_t ioserver;
         } unmap_foreign_page;
 
         /* Debug builds only: IOMMUOP_debug_audit. */
         struct {
-            uint64_t mappings;    /* [out] BFNs (4K each) mapped */
-            uint32_t page_refs;   /* [out] page references held */
-            uint32_t type_refs;   /* [out] writable type references held */
-            uint16_t domid;       /* [in] */
+            uint64_aligned_t mappings; /* [out] BFNs (4K each) mapped */
+            uint32_t page_refs;        /* [out] page references held */
+            uint32_t type_refs;        /* [out] writable type refs held */
+            uint16_t domid;            /* [in] */
             uint16_t pad;
-            uint32_t m2b_entries; /* [out] M2B entries held */
+            uint32_t m2b_entries;      /* [out] M2B entries held */
         } debug_audit;
     } u;
 };
