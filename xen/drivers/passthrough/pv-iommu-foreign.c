@@ -709,6 +709,9 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
     return rc;
 }
 
+static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
+                          bool bfn_in_is_error);
+
 int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
     unsigned int order = IOMMU_get_page_order(op->flags);
@@ -727,7 +730,7 @@ int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     /* No IOMMU: the bus address is the MFN, as the spec says. */
     if ( !pv_iommu_can_map(b->d) && pv_iommu_bus_is_mfn(b->d) )
     {
-        rc = order ? -ENOSPC : pv_iommu_lookup_foreign(b, op);
+        rc = order ? -ENOSPC : lookup_foreign(b, op, false);
         goto out;
     }
 
@@ -771,10 +774,13 @@ static unsigned int op_perms(unsigned int flags)
  * lookup_foreign_page. Where the caller's devices reach every frame at
  * BFN = MFN (no IOMMU, or the hardware domain outside strict mode before it
  * took its BFN space over) the answer is the MFN, and the lookup adds an
- * M2B entry as a map would. Otherwise the answer is the BFN a
- * map_foreign_page gave the frame for this server, or -ENOENT.
+ * M2B entry as a map would; a BFN given as input (not 0) is then -EINVAL
+ * if @bfn_in_is_error (the spec: there is no BFN to choose). Otherwise the
+ * answer is the BFN a map_foreign_page gave the frame for this server, or
+ * -ENOENT. Also map_foreign_page's answer where there is no IOMMU.
  */
-int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
+                          bool bfn_in_is_error)
 {
     ioservid_t ioserver = op->u.lookup_foreign_page.ioserver;
     unsigned long gfn = op->u.lookup_foreign_page.gfn, bfn = 0;
@@ -791,6 +797,9 @@ int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 
     tpv = pv_iommu_get_state(t);
     rc = tpv ? pv_iommu_lock_state(b) : -ENOMEM;
+    if ( !rc && bfn_in_is_error && op->u.lookup_foreign_page.bfn &&
+         identity_mapped(b) )
+        rc = -EINVAL;
     if ( !rc )
         rc = get_frame(t, gfn, false, &pg);
     if ( rc )
@@ -825,6 +834,11 @@ int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     rcu_unlock_domain(t);
 
     return rc;
+}
+
+int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    return lookup_foreign(b, op, true);
 }
 
 /*

@@ -72,7 +72,9 @@
  * map status: 0; -EIO; -EPERM (no privilege over domid, Xen's frame, domid
  * is the caller); -EACCES; -ENODEV bad IOREQ server; -ENXIO bad domid or
  * GFN; -ENOSPC.
- * lookup status: 0; -EPERM; -ENOENT no BFN for the GFN; -ENODEV; -ENXIO.
+ * lookup status: 0; -EPERM; -ENOENT no BFN for the GFN; -ENODEV; -ENXIO;
+ * -EINVAL a BFN given as input (not 0) where the caller's devices reach
+ * frames at their MFN (no IOMMU), which is then the answer.
  * IOMMUOP_unmap_foreign_page status: 0; -ENOENT no such BFN + IOREQ server.
  */
 #define IOMMUOP_readable              (1u << 0)
