@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build the hypervisor: Debian's Xen 4.17 source + patches/xen (edits of
-# existing files) + the overlay (our new files, xen/ of the repo).
+# existing files) + the overlay (our new files, xen/ and docs/ of the repo).
 # usage: build-xen.sh [debug|release]
 #   debug (default, make check): configured from rig/xen.config, output
 #     $OUT/xen (multiboot image for QEMU -kernel);
