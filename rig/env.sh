@@ -42,12 +42,13 @@ apply_series() {
 	done
 }
 
-# xen_overlay_files: the new Xen files of the overlay (xen/ of the repo),
-# sorted, as rig/xen-series.txt lists them; dies if the two differ.
+# xen_overlay_files: the new Xen files of the overlay (xen/ and docs/ of
+# the repo, at their paths in Xen's tree), sorted, as rig/xen-series.txt
+# lists them; dies if the two differ.
 xen_overlay_files() {
 	local listed present
 	listed=$(grep -P '^\t' "$TOP/rig/xen-series.txt" | tr -d '\t' | sort)
-	present=$(cd "$TOP" && git ls-files -co --exclude-standard -- xen | sort)
+	present=$(cd "$TOP" && git ls-files -co --exclude-standard -- xen docs | sort)
 	[ "$listed" = "$present" ] ||
 		die "rig/xen-series.txt and xen/ differ: $(echo $listed) / $(echo $present)"
 	[ -z "$(echo "$listed" | uniq -d)" ] || die "rig/xen-series.txt lists a file twice"

@@ -5,7 +5,7 @@
 #
 # For xen, DEV_TREE holds the whole series, new files included (as
 # rig/export-upstream.sh rebuilds it): the new files listed in
-# rig/xen-series.txt go to the overlay (xen/ of this repo), and patches/xen
+# rig/xen-series.txt go to the overlay (xen/ and docs/ of this repo), and patches/xen
 # gets the commits' edits of existing Xen files only, one patch per commit.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Developer tool: write the Xen series as it goes upstream, git-am-able on
 # Xen's tree, with a cover letter: each patch of patches/xen with the new
-# files rig/xen-series.txt gives it from the overlay (xen/ of the repo).
+# files rig/xen-series.txt gives it from the overlay (xen/, docs/ of the repo).
 # The build cache's Xen tree must carry the current series (make xen).
 # usage: export-upstream.sh OUT_DIR   (Signed-off-by: SIGNOFF="Name <mail>",
 # else the repo's git identity)

@@ -105,5 +105,8 @@ else
 fi
 rm -rf "$abi_tmp"
 
+log "Xen's public pv-iommu.h: one layout for 64- and 32-bit guests"
+"$TOP"/rig/xen-abi-check.sh || fail=1
+
 [ $fail = 0 ] || die "lint found problems"
 log "lint clean"

@@ -74,20 +74,6 @@ struct pv_iommu_m2b {
 
 static DEFINE_SPINLOCK(m2b_lock);
 
-/*
- * For unmap_page: the M2B lock across its unmap and the forgetting of the
- * BFNs' foreign entries (see there).
- */
-void pv_iommu_m2b_lock(void)
-{
-    spin_lock_recursive(&m2b_lock);
-}
-
-void pv_iommu_m2b_unlock(void)
-{
-    spin_unlock_recursive(&m2b_lock);
-}
-
 void pv_iommu_foreign_init(struct pv_iommu_domain *pv)
 {
     radix_tree_init(&pv->foreign);
@@ -255,18 +241,25 @@ static void bfn_remove(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
     e->next_bfn = NULL;
 }
 
-/*
- * Take an entry out of both trees; its references go after the caller's
- * next IOTLB flush (the BFN may still be cached).
- */
-static void retire(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
+/* Take an entry out of both trees onto @list, with its references. */
+static void retire_to(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e,
+                      struct list_head *list)
 {
     if ( !(e->flags & M2B_SWAPPED) )
         cpv->nr_m2b--;
     m2b_remove(e);
     dequeue(e);
     bfn_remove(cpv, e);
-    list_add_tail(&e->list, &cpv->unflushed);
+    list_add_tail(&e->list, list);
+}
+
+/*
+ * Take an entry out of both trees; its references go after the caller's
+ * next IOTLB flush (the BFN may still be cached).
+ */
+static void retire(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
+{
+    retire_to(cpv, e, &cpv->unflushed);
 }
 
 /* The caller's IOTLB was flushed: drop what its retired entries held. */
@@ -287,9 +280,16 @@ void pv_iommu_release_foreign(struct pv_iommu_domain *pv)
     spin_unlock_recursive(&m2b_lock);
 }
 
-/* map_page or unmap_page replaced [bfn, bfn + nr): forget foreign entries. */
+/*
+ * map_page, unmap_page or a grant map is about to change [bfn, bfn + nr)
+ * in the IOMMU: its foreign entries leave both trees first, onto @gone
+ * with their references, so that a guest's ballooning can no longer swap
+ * one of them to the scratch page, which would map the BFN again after the
+ * change. Once the IOMMU is done, pv_iommu_retire_foreign() says what
+ * becomes of their references.
+ */
 void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
-                             unsigned long nr)
+                             unsigned long nr, struct list_head *gone)
 {
     struct pv_iommu_m2b *e;
     unsigned long i;
@@ -297,13 +297,36 @@ void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
     spin_lock_recursive(&m2b_lock);
     for ( i = 0; i < nr; i++ )
         while ( (e = at_bfn(b->pv, bfn + i)) != NULL )
-            retire(b->pv, e);
+            retire_to(b->pv, e, gone);
+    spin_unlock_recursive(&m2b_lock);
+}
+
+/*
+ * The entries pv_iommu_forget_foreign() put on @gone no longer map their
+ * BFNs: their references go after the caller's next IOTLB flush. Unless
+ * @reachable: the IOMMU failed to change the BFNs, a device may still
+ * reach the frames, and their references are never dropped (they leak).
+ */
+void pv_iommu_retire_foreign(struct pv_iommu_batch *b, struct list_head *gone,
+                             bool reachable)
+{
+    struct pv_iommu_m2b *e;
+
+    if ( list_empty(gone) )
+        return;
+
+    spin_lock_recursive(&m2b_lock);
+    if ( reachable )
+        list_for_each_entry ( e, gone, list )
+            abandon_refs(e);
+    list_splice_init(gone, &b->pv->unflushed);
     spin_unlock_recursive(&m2b_lock);
 }
 
 /*
  * The target of a foreign subop, RCU-locked: -EPERM for the caller itself
- * or without device-model privilege over it (XSM, as for dm_op), -ENXIO
+ * or without device-model privilege over it (XSM's pv_iommu_foreign: in
+ * the dummy policy the control domain or the target's stub domain), -ENXIO
  * for no such domain, -ENODEV for a target that is not HVM (PV domains have
  * no IOREQ servers), no such IOREQ server, one another domain runs, or one
  * that cannot receive invalidations (it has no buffered ring).
@@ -320,7 +343,7 @@ static int get_target(struct pv_iommu_batch *b, domid_t domid,
     if ( !t )
         return -ENXIO;
 
-    if ( xsm_dm_op(XSM_DM_PRIV, t) )
+    if ( xsm_pv_iommu_foreign(XSM_DM_PRIV, b->d, t) )
     {
         rcu_unlock_domain(t);
         return -EPERM;
@@ -686,6 +709,9 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
     return rc;
 }
 
+static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
+                          bool bfn_in_is_error);
+
 int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
     unsigned int order = IOMMU_get_page_order(op->flags);
@@ -704,7 +730,7 @@ int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     /* No IOMMU: the bus address is the MFN, as the spec says. */
     if ( !pv_iommu_can_map(b->d) && pv_iommu_bus_is_mfn(b->d) )
     {
-        rc = order ? -ENOSPC : pv_iommu_lookup_foreign(b, op);
+        rc = order ? -ENOSPC : lookup_foreign(b, op, false);
         goto out;
     }
 
@@ -748,10 +774,13 @@ static unsigned int op_perms(unsigned int flags)
  * lookup_foreign_page. Where the caller's devices reach every frame at
  * BFN = MFN (no IOMMU, or the hardware domain outside strict mode before it
  * took its BFN space over) the answer is the MFN, and the lookup adds an
- * M2B entry as a map would. Otherwise the answer is the BFN a
- * map_foreign_page gave the frame for this server, or -ENOENT.
+ * M2B entry as a map would; a BFN given as input (not 0) is then -EINVAL
+ * if @bfn_in_is_error (the spec: there is no BFN to choose). Otherwise the
+ * answer is the BFN a map_foreign_page gave the frame for this server, or
+ * -ENOENT. Also map_foreign_page's answer where there is no IOMMU.
  */
-int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
+                          bool bfn_in_is_error)
 {
     ioservid_t ioserver = op->u.lookup_foreign_page.ioserver;
     unsigned long gfn = op->u.lookup_foreign_page.gfn, bfn = 0;
@@ -768,6 +797,9 @@ int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 
     tpv = pv_iommu_get_state(t);
     rc = tpv ? pv_iommu_lock_state(b) : -ENOMEM;
+    if ( !rc && bfn_in_is_error && op->u.lookup_foreign_page.bfn &&
+         identity_mapped(b) )
+        rc = -EINVAL;
     if ( !rc )
         rc = get_frame(t, gfn, false, &pg);
     if ( rc )
@@ -802,6 +834,11 @@ int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     rcu_unlock_domain(t);
 
     return rc;
+}
+
+int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    return lookup_foreign(b, op, true);
 }
 
 /*

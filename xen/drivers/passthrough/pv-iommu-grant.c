@@ -25,6 +25,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     struct pv_iommu_batch b = { .d = d };
     unsigned long entry = (mfn_x(mfn) << BFN_MFN_SHIFT) | BFN_REF |
                           (readonly ? 0 : BFN_TYPE_REF);
+    LIST_HEAD(gone);
     void **slot;
     int rc;
 
@@ -42,16 +43,15 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     if ( rc )
         goto out;
 
-    pv_iommu_forget_foreign(&b, bfn, 1);
+    pv_iommu_forget_foreign(&b, bfn, 1, &gone);
     if ( iommu_map(d, _dfn(bfn), mfn, 1,
                    IOMMUF_readable | (readonly ? 0 : IOMMUF_writable),
                    &b.flush_flags) )
     {
-        /* The old mapping may be half replaced: unmap it, drop the refs. */
         rc = -EIO;
-        pv_iommu_release_after_flush(&b, entry);
         goto unmap;
     }
+    pv_iommu_retire_foreign(&b, &gone, false);
 
     slot = radix_tree_lookup_slot(&b.pv->bfns, bfn);
     if ( slot )
@@ -63,7 +63,6 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
                                 radix_tree_ulong_to_ptr(entry)) )
     {
         rc = -ENOMEM;
-        pv_iommu_release_after_flush(&b, entry);
         goto unmap;
     }
     else
@@ -72,9 +71,25 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
     goto out;
 
  unmap:
+    /*
+     * The old mapping may be half replaced: unmap the BFN, then drop the
+     * references of the new frame and of the old mapping. If the unmap
+     * fails, a device may still reach either: the old entry stays, the
+     * new frame and the foreign entries keep their references for good.
+     */
     if ( iommu_unmap(d, _dfn(bfn), 1, 0, &b.flush_flags) )
+    {
+        printk(XENLOG_G_ERR
+               "%pd: PV-IOMMU: cannot undo a grant map at BFN %#lx, keeping its frames\n",
+               d, bfn);
+        pv_iommu_abandon_entry(b.pv, entry);
+        pv_iommu_retire_foreign(&b, &gone, true);
         rc = -EIO;
+        goto out;
+    }
+    pv_iommu_release_after_flush(&b, entry);
     pv_iommu_forget_bfns(&b, bfn, 1);
+    pv_iommu_retire_foreign(&b, &gone, false);
  out:
     return pv_iommu_unlock_state(&b) ?: rc;
 }

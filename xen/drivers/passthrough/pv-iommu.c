@@ -17,6 +17,8 @@
 #include <xen/spinlock.h>
 #include <xen/xmalloc.h>
 
+#include <xsm/xsm.h>
+
 #include <asm/e820.h>
 
 #include "pv-iommu.h"
@@ -103,11 +105,21 @@ static bool can_map_all_gfns(const struct domain *d)
     return is_hardware_domain(d) && !iommu_hwdom_strict;
 }
 
-static int query_caps(const struct domain *d, struct pv_iommu_op *op)
+/*
+ * May the domain program its own BFN space (map_page, unmap_page, grant
+ * maps at a BFN; map_foreign_page too)? XSM's dummy policy lets every
+ * domain the design allows; FLASK asks for domain2 pv_iommu_map.
+ */
+static bool may_map(struct domain *d)
+{
+    return pv_iommu_can_map(d) && !xsm_pv_iommu_map(XSM_HOOK, d);
+}
+
+static int query_caps(struct domain *d, struct pv_iommu_op *op)
 {
     op->flags = 0;
 
-    if ( pv_iommu_can_map(d) )
+    if ( may_map(d) )
     {
         op->flags |= IOMMU_QUERY_map_cap |
                      IOMMU_page_order(pv_iommu_max_order(d));
@@ -144,6 +156,19 @@ static void put_entry(struct pv_iommu_domain *pv, unsigned long entry)
         put_page(pg);
         pv->nr_refs--;
     }
+}
+
+/*
+ * The IOMMU failed to unmap the BFN of an entry no longer tracked: a device
+ * may still reach its frame, so its references are never dropped (the frame
+ * leaks). The caller says so in the log.
+ */
+void pv_iommu_abandon_entry(struct pv_iommu_domain *pv, unsigned long entry)
+{
+    if ( entry & BFN_TYPE_REF )
+        pv->nr_type_refs--;
+    if ( entry & BFN_REF )
+        pv->nr_refs--;
 }
 
 /*
@@ -365,7 +390,7 @@ int pv_iommu_check_bfns(struct pv_iommu_batch *b, unsigned long bfn,
 {
     unsigned long limit;
 
-    if ( !pv_iommu_can_map(b->d) )
+    if ( !may_map(b->d) )
         return -EPERM;
 
     if ( order > pv_iommu_max_order(b->d) || (bfn & ((1UL << order) - 1)) )
@@ -483,6 +508,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     unsigned long bfn = op->u.map_page.bfn, gfn = op->u.map_page.gfn;
     unsigned long nr = 1UL << order, i, entry;
     unsigned int perms = 0;
+    LIST_HEAD(gone);
     int rc;
 
     if ( op->flags & PV_IOMMU_MAP_RESERVED )
@@ -538,7 +564,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
      * Foreign mappings these BFNs held go first, so that a guest's
      * ballooning cannot swap one of them over the new mapping.
      */
-    pv_iommu_forget_foreign(b, bfn, nr);
+    pv_iommu_forget_foreign(b, bfn, nr, &gone);
 
     if ( iommu_map(d, _dfn(bfn), _mfn(gfn), nr, perms, &b->flush_flags) )
     {
@@ -546,6 +572,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
         i = 0;
         goto undo;
     }
+    pv_iommu_retire_foreign(b, &gone, false);
 
     for ( i = 0; i < nr; i++ )
     {
@@ -576,13 +603,27 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     /*
      * The range may be partly mapped and partly tracked: unmap all of it.
      * Frames from i on are not tracked, and any of them may be in the IOTLB.
+     * If that unmap fails too, a device may still reach any frame of the
+     * range, old or new, so no reference of the range goes: the tracked
+     * entries stay (a later unmap_page, or the teardown, drops them), the
+     * untracked frames and the foreign entries keep theirs for good.
      */
+    if ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
+    {
+        printk(XENLOG_G_ERR
+               "%pd: PV-IOMMU: cannot undo a map of BFNs %#lx-%#lx, keeping their frames\n",
+               d, bfn, bfn + nr - 1);
+        for ( ; i < nr; i++ )
+            pv_iommu_abandon_entry(b->pv, entry + (i << BFN_MFN_SHIFT));
+        pv_iommu_retire_foreign(b, &gone, true);
+
+        return rc;
+    }
+
     for ( ; i < nr; i++ )
         pv_iommu_release_after_flush(b, entry + (i << BFN_MFN_SHIFT));
-    while ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
-        break;
     pv_iommu_forget_bfns(b, bfn, nr);
-    pv_iommu_forget_foreign(b, bfn, nr);
+    pv_iommu_retire_foreign(b, &gone, false);
 
     return rc;
 }
@@ -591,6 +632,7 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
     unsigned int order = IOMMU_get_page_order(op->flags);
     unsigned long bfn = op->u.unmap_page.bfn;
+    LIST_HEAD(gone);
     int rc;
 
     if ( op->flags & PV_IOMMU_UNMAP_RESERVED )
@@ -605,20 +647,18 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
         return rc;
 
     /*
-     * Under the M2B lock: otherwise a guest's ballooning could swap a
-     * foreign entry of these BFNs to the scratch page between the unmap
-     * and the forgetting, and so map a BFN the caller was told is gone.
-     * On failure the entries, and their references, stay.
+     * The foreign entries of these BFNs go first, as for map_page: once
+     * they have left the M2B a guest's ballooning cannot swap one of them
+     * to the scratch page, which after the unmap would map a BFN the
+     * caller was told is gone. On failure the domain's own entries stay,
+     * and so do all the references (a device may still reach the frames).
      */
-    pv_iommu_m2b_lock();
+    pv_iommu_forget_foreign(b, bfn, 1UL << order, &gone);
     if ( iommu_unmap(b->d, _dfn(bfn), 1UL << order, 0, &b->flush_flags) )
         rc = -EIO;
     else
-    {
         pv_iommu_forget_bfns(b, bfn, 1UL << order);
-        pv_iommu_forget_foreign(b, bfn, 1UL << order);
-    }
-    pv_iommu_m2b_unlock();
+    pv_iommu_retire_foreign(b, &gone, rc);
 
     return rc;
 }

@@ -132,6 +132,7 @@ int pv_iommu_get_entry_refs(struct pv_iommu_domain *pv, unsigned long entry,
                             struct domain *owner);
 void pv_iommu_release_after_flush(struct pv_iommu_batch *b,
                                   unsigned long entry);
+void pv_iommu_abandon_entry(struct pv_iommu_domain *pv, unsigned long entry);
 void pv_iommu_forget_bfns(struct pv_iommu_batch *b, unsigned long bfn,
                           unsigned long nr);
 
@@ -140,10 +141,10 @@ int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_unmap_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
-                             unsigned long nr);
+                             unsigned long nr, struct list_head *gone);
+void pv_iommu_retire_foreign(struct pv_iommu_batch *b, struct list_head *gone,
+                             bool reachable);
 void pv_iommu_release_foreign(struct pv_iommu_domain *pv);
-void pv_iommu_m2b_lock(void);
-void pv_iommu_m2b_unlock(void);
 void pv_iommu_foreign_init(struct pv_iommu_domain *pv);
 int pv_iommu_foreign_relinquish(struct domain *d);
 void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);

@@ -72,7 +72,9 @@
  * map status: 0; -EIO; -EPERM (no privilege over domid, Xen's frame, domid
  * is the caller); -EACCES; -ENODEV bad IOREQ server; -ENXIO bad domid or
  * GFN; -ENOSPC.
- * lookup status: 0; -EPERM; -ENOENT no BFN for the GFN; -ENODEV; -ENXIO.
+ * lookup status: 0; -EPERM; -ENOENT no BFN for the GFN; -ENODEV; -ENXIO;
+ * -EINVAL a BFN given as input (not 0) where the caller's devices reach
+ * frames at their MFN (no IOMMU), which is then the answer.
  * IOMMUOP_unmap_foreign_page status: 0; -ENOENT no such BFN + IOREQ server.
  */
 #define IOMMUOP_readable              (1u << 0)
@@ -93,41 +95,41 @@ struct pv_iommu_op {
 
     union {
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
         } map_page;
 
         struct {
-            uint64_t bfn;
+            uint64_aligned_t bfn;
         } unmap_page;
 
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
             uint16_t domid;
             ioservid_t ioserver;
         } map_foreign_page;
 
         struct {
-            uint64_t bfn;
-            uint64_t gfn;
+            uint64_aligned_t bfn;
+            uint64_aligned_t gfn;
             uint16_t domid;
             ioservid_t ioserver;
         } lookup_foreign_page;
 
         struct {
-            uint64_t bfn;
+            uint64_aligned_t bfn;
             ioservid_t ioserver;
         } unmap_foreign_page;
 
         /* Debug builds only: IOMMUOP_debug_audit. */
         struct {
-            uint64_t mappings;    /* [out] BFNs (4K each) mapped */
-            uint32_t page_refs;   /* [out] page references held */
-            uint32_t type_refs;   /* [out] writable type references held */
-            uint16_t domid;       /* [in] */
+            uint64_aligned_t mappings; /* [out] BFNs (4K each) mapped */
+            uint32_t page_refs;        /* [out] page references held */
+            uint32_t type_refs;        /* [out] writable type refs held */
+            uint16_t domid;            /* [in] */
             uint16_t pad;
-            uint32_t m2b_entries; /* [out] M2B entries held */
+            uint32_t m2b_entries;      /* [out] M2B entries held */
         } debug_audit;
     } u;
 };

@@ -39,6 +39,8 @@
 #define DIR		"data/pv-iommu/"
 #define RESULT_MAX	(NPAGES * 9 + 16)
 #define POLL_MS		100
+/* A domain id below DOMID_FIRST_RESERVED that the rig never creates. */
+#define NO_SUCH_DOMID	0x7fef
 
 /* Pagemap entries: bit 63 page present, bits 0-54 the PFN. */
 #define PM_PRESENT	0x8000000000000000ULL
@@ -242,6 +244,21 @@ static void refusal_test(char *res)
 			.subop_id = IOMMUOP_lookup_foreign_page,
 			.u.lookup_foreign_page = { .gfn = 1, .domid = 0 } },
 		  -EPERM },
+		/*
+		 * XSM judges only a domain that exists (as for dm_op): no
+		 * such domain is told before the privilege.
+		 */
+		{ "map_foreign_page_no_such_domain", {
+			.subop_id = IOMMUOP_map_foreign_page,
+			.flags = IOMMUOP_readable,
+			.u.map_foreign_page = { .bfn = 0x1000, .gfn = 1,
+						.domid = NO_SUCH_DOMID } },
+		  -ENXIO },
+		{ "lookup_foreign_page_no_such_domain", {
+			.subop_id = IOMMUOP_lookup_foreign_page,
+			.u.lookup_foreign_page = { .gfn = 1,
+						   .domid = NO_SUCH_DOMID } },
+		  -ENXIO },
 		/* Nothing mapped, so nothing to refuse: not found. */
 		{ "unmap_foreign_page", {
 			.subop_id = IOMMUOP_unmap_foreign_page,
