@@ -239,14 +239,20 @@ int ioreq_server_collect_invalidations(struct ioreq_server *s, uint64_t *bfns,
 
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (n == 0)
-			return c.seen;
-		port = xenevtchn_pending(s->xce);
-		if (port >= 0)
-			xenevtchn_unmask(s->xce, port);
-		/* Look at everything: one event may stand for several. */
+		if (n > 0) {
+			port = xenevtchn_pending(s->xce);
+			if (port >= 0)
+				xenevtchn_unmask(s->xce, port);
+		}
+		/*
+		 * Look at everything: one event may stand for several, and a
+		 * quiet spell too, so that a request whose event went missing
+		 * waits @quiet_ms, not until the server is destroyed.
+		 */
 		drain_buffered(s, &c);
 		for (i = 0; i < s->nr_vcpus; i++)
 			complete_sync(s, &c, i);
+		if (n == 0)
+			return c.seen;
 	}
 }
