@@ -29,6 +29,63 @@ kmemleak_report() {
 	echo "@@END kmemleak rc=0"
 }
 
+# timed CMD...: run a selftest, with dom0's uptime after each of its RUN
+# lines; and once it has printed nothing for STALL_S seconds, where it waits:
+# the kernel stacks of the selftests' threads, the domains' states and the
+# domU agent's last command. A test that stalls then says where.
+STALL_S=${STALL_S:-90}
+timed() {
+	local fifo=/run/timed.fifo seen=/run/timed.seen pid watcher rc line
+	rm -f $fifo && mkfifo $fifo || return 1
+	"$@" >$fifo 2>&1 &
+	pid=$!
+	stall_watch $seen &
+	watcher=$!
+	while IFS= read -r line; do
+		printf '%s\n' "$line"
+		case $line in "#  RUN "*) echo "# at $(uptime_s) s" ;; esac
+		uptime_s >$seen
+	done <$fifo
+	wait $pid
+	rc=$?
+	kill $watcher 2>/dev/null
+	wait $watcher 2>/dev/null
+	rm -f $fifo $seen
+	return $rc
+}
+
+# stall_watch FILE: report once per stall when FILE (the uptime of the last
+# output line) is STALL_S seconds old.
+stall_watch() {
+	local last reported=
+	uptime_s >"$1"
+	while sleep 10; do
+		read -r last <"$1" 2>/dev/null || continue
+		if [ $(($(uptime_s) - last)) -lt $STALL_S ]; then
+			reported=
+		elif [ "$reported" != "$last" ]; then
+			reported=$last
+			stall_report
+		fi
+	done
+}
+
+stall_report() {
+	local p t dir
+	echo "# stalled: no output for $STALL_S s at $(uptime_s) s"
+	for p in /proc/[0-9]*; do
+		grep -q /selftests/ $p/cmdline 2>/dev/null || continue
+		for t in $p/task/*; do
+			echo "# task ${t##*/} ($(cat $t/comm)) state $(cut -d' ' -f3 $t/stat)"
+			sed 's/^/#   /' $t/stack 2>/dev/null
+		done
+	done
+	xl list 2>&1 | sed 's/^/# xl: /'
+	dir=$(domu_dir) && for n in cmd result; do
+		echo "# agent $n: $(xenstore-read "$dir"/$n 2>&1)"
+	done
+}
+
 # The test domU (rig/domu): a PVH guest whose agent answers through its
 # xenstore directory data/pv-iommu/ (ready, gfns, cmd, result).
 DOMU_NAME=domu

@@ -13,7 +13,7 @@ if domid=$(domu_start); then
 	PV_IOMMU_DOMU=$domid \
 	PV_IOMMU_DOMU_GFNS=$(xenstore-read "$(domu_dir)"/gfns) \
 	PV_IOMMU_DOMU_CMD="sh -c '. /rig/lib.sh; domu_cmd \"\$@\"' domu_cmd" \
-		/selftests/pv_iommu/foreign ||
+		timed /selftests/pv_iommu/foreign ||
 		tail -n 30 $DOMU_CONSOLE | sed 's/^/# domU console: /'
 else
 	echo "not ok 1 foreign.domu_started"
