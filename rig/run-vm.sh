@@ -55,9 +55,23 @@ amd) IOMMU_DEV=amd-iommu,intremap=on ;;
 *) die "IOMMU=$IOMMU: intel or amd" ;;
 esac
 
+# A VM still running at its timeout is stuck: where its vCPUs are goes to
+# the log (Xen's addresses symbolise against xen-syms) before it is killed.
+MON=$LOGS/${LOG_NAME:-$MODE}.mon
+dump_stuck_vm() {
+	sleep "$((TIMEOUT - 10))" || return
+	log "TIMEOUT in 10 s: the vCPUs' registers follow in $LOG"
+	"$TOP/rig/qemu-hmp.py" "$MON" 'info cpus' 'info registers -a' \
+		>>"$LOG" 2>&1
+}
+
 log "booting the VM ($MODE), serial log: $LOG"
 rc=0
+: >"$LOG"	# QEMU appends, so that the dump's lines are not overwritten
+dump_stuck_vm &
+dumper=$!
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
+	-monitor unix:"$MON",server=on,wait=off \
 	-device "$IOMMU_DEV" \
 	-cpu max,-smap,-smep,-pku,-la57 -m "${VM_MIB:-2048}" -nographic -no-reboot \
 	"${BOOT[@]}" \
@@ -69,6 +83,10 @@ timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-device edu,addr=0x11,dma_mask=0xffffffffffffffff \
 	-nic user,model=e1000e,guestfwd=tcp:10.0.2.100:9000-cmd:"$NET_CHECK" \
 	${QEMU_ARGS_EXTRA:-} \
-	</dev/null >"$LOG" 2>&1 || rc=$?
+	</dev/null >>"$LOG" 2>&1 || rc=$?
+# Its sleep first: killed alone, the dumper would leave the sleep holding
+# our stdout, and whoever reads it would wait for the sleep to end.
+pkill -P "$dumper" sleep 2>/dev/null || true
+rm -f "$MON"
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc
