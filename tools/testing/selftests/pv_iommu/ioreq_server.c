@@ -123,31 +123,6 @@ fail:
 	return NULL;
 }
 
-void ioreq_server_destroy(struct ioreq_server *s)
-{
-	unsigned int i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->nr_vcpus; i++)
-		xenevtchn_unbind(s->xce, s->vcpu_port[i]);
-	if (s->buf_port >= 0)
-		xenevtchn_unbind(s->xce, s->buf_port);
-	if (s->enabled)
-		xendevicemodel_set_ioreq_server_state(s->dm, s->domid, s->id, 0);
-	if (s->res)
-		xenforeignmemory_unmap_resource(s->fm, s->res);
-	if (s->created)
-		xendevicemodel_destroy_ioreq_server(s->dm, s->domid, s->id);
-	if (s->xce)
-		xenevtchn_close(s->xce);
-	if (s->fm)
-		xenforeignmemory_close(s->fm);
-	if (s->dm)
-		xendevicemodel_close(s->dm);
-	free(s);
-}
-
 /* Where collect_invalidations() puts what it sees. */
 struct collected {
 	uint64_t *bfns;
@@ -224,6 +199,41 @@ static void complete_sync(struct ioreq_server *s, struct collected *c,
 	r->state = STATE_IORESP_READY;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	xenevtchn_notify(s->xce, s->vcpu_port[i]);
+}
+
+/*
+ * Disabled first, so that Xen sends it nothing more; then it answers what
+ * it was sent: a vCPU waiting for a server that goes away is never woken
+ * (Xen 4.17 frees the server's event channels and notifies nobody), and
+ * Xen sends every enabled server the "flush all" at any time the guest
+ * runs after a change of its p2m.
+ */
+void ioreq_server_destroy(struct ioreq_server *s)
+{
+	struct collected none = { 0 };
+	unsigned int i;
+
+	if (!s)
+		return;
+	if (s->enabled)
+		xendevicemodel_set_ioreq_server_state(s->dm, s->domid, s->id, 0);
+	for (i = 0; i < s->nr_vcpus; i++) {
+		complete_sync(s, &none, i);
+		xenevtchn_unbind(s->xce, s->vcpu_port[i]);
+	}
+	if (s->buf_port >= 0)
+		xenevtchn_unbind(s->xce, s->buf_port);
+	if (s->res)
+		xenforeignmemory_unmap_resource(s->fm, s->res);
+	if (s->created)
+		xendevicemodel_destroy_ioreq_server(s->dm, s->domid, s->id);
+	if (s->xce)
+		xenevtchn_close(s->xce);
+	if (s->fm)
+		xenforeignmemory_close(s->fm);
+	if (s->dm)
+		xendevicemodel_close(s->dm);
+	free(s);
 }
 
 int ioreq_server_collect_invalidations(struct ioreq_server *s, uint64_t *bfns,
