@@ -461,7 +461,7 @@ static unsigned int emu_parse(char *s, xen_pfn_t *v, unsigned int max)
 
 static int emu_command(char *cmd)
 {
-	unsigned int i, a, b, n, max = EMU_CMD_MAX / 2;
+	unsigned int i, a, b, n, max;
 	char verb[8], *rest;
 	xen_pfn_t *v;
 	struct emu *e;
@@ -492,6 +492,8 @@ static int emu_command(char *cmd)
 		return verb[0] == 'u' ? emu_unmap_all(e, a) : emu_remap(e, a);
 	}
 
+	/* Each number takes two characters or more: a digit and a space. */
+	max = strlen(rest) / 2 + 1;
 	v = kvcalloc(max, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
