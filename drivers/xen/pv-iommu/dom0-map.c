@@ -61,12 +61,18 @@ EXPORT_SYMBOL_IF_KUNIT(pv_iommu_aligned_order);
  * pv_iommu_ram_mfn() - the machine frame behind a RAM page of dom0
  * @pfn: pseudo-physical frame
  *
+ * Reads the p2m list itself: __pfn_to_mfn() walks the page tables for
+ * every frame without an MFN, to tell a missing p2m page from an identity
+ * one, and that walk was most of the boot map's time (a GiB of dom0 has
+ * 262,144 such frames). Either kind is no RAM page here.
+ *
  * Return: the MFN, or INVALID_P2M_ENTRY for a hole, an identity-mapped
  * (MMIO) frame or a foreign frame.
  */
 unsigned long pv_iommu_ram_mfn(unsigned long pfn)
 {
-	unsigned long mfn = __pfn_to_mfn(pfn);
+	unsigned long mfn = pfn < xen_p2m_size ? READ_ONCE(xen_p2m_addr[pfn]) :
+						 INVALID_P2M_ENTRY;
 
 	if (mfn & (IDENTITY_FRAME_BIT | FOREIGN_FRAME_BIT))
 		return INVALID_P2M_ENTRY;
