@@ -59,9 +59,9 @@ esac
 # the log (Xen's addresses symbolise against xen-syms) before it is killed.
 MON=$LOGS/${LOG_NAME:-$MODE}.mon
 dump_stuck_vm() {
-	sleep "$((TIMEOUT - 10))" || return
+	{ sleep "$((TIMEOUT - 10))"; } 2>/dev/null || return	# quietly killed
 	log "TIMEOUT in 10 s: the vCPUs' registers follow in $LOG"
-	"$TOP/rig/qemu-hmp.py" "$MON" 'info cpus' 'info registers -a' \
+	"$TOP/rig/qemu-hmp.py" "$MON" 'info cpus' 'info registers -a' 'info lapic' \
 		>>"$LOG" 2>&1
 }
 
