@@ -120,7 +120,7 @@ struct served {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	bool stop;		/* __atomic: read by the thread */
-	uint64_t bfns[GUEST_GFNS];
+	__u64 bfns[GUEST_GFNS];
 	size_t seen;
 	size_t lost;	/* beyond room: the test fails on any */
 };
@@ -863,7 +863,7 @@ TEST_F_TIMEOUT(foreign, ballooning_invalidates_each_mapped_gfn_given_up, 600)
 {
 	static bool mapped[GUEST_GFNS], told[GUEST_GFNS];
 	unsigned int gfn, n, gone = 0, gone_swap = 0, seen, before;
-	const uint64_t *bfns = self->srv->bfns;
+	const __u64 *bfns = self->srv->bfns;
 	struct pv_iommu_op *o = self->ops;
 	struct pv_iommu_audit_op now;
 	int tries;
@@ -981,8 +981,7 @@ static size_t emu_deliver(struct served *srv, size_t from, unsigned int emu)
 {
 	size_t n = served_count(srv);
 
-	if (emu_gfns("inval", emu, "", (const __u64 *)srv->bfns + from,
-		     n - from))
+	if (emu_gfns("inval", emu, "", srv->bfns + from, n - from))
 		return 0;
 	return n - from;
 }
