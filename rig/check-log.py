@@ -168,11 +168,6 @@ def main():
         lines = f.readlines()
     results, problems, stages, leaks = parse(lines)
     done = any(strip(l).startswith("@@RIG done") for l in lines)
-    # QEMU 7.2's lost interrupt wake-up (rig/qemu-watch.py), not ours.
-    wakeups = sum(1 for l in lines if l.startswith("@@RIG qemu-lost-wakeup"))
-    if wakeups:
-        print(f"NOTE: QEMU lost {wakeups} interrupt wake-up(s); "
-              "rig/qemu-watch.py woke the vCPU with an NMI")
 
     for name, status in results:
         print(f"{status.upper():4} {name}")

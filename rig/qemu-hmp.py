@@ -19,26 +19,18 @@ def read_until_prompt(s):
     return out.decode(errors="replace")
 
 
-def hmp(path, commands):
-    """Run COMMANDS on the monitor at PATH; return their answers in order."""
-    answers = []
-    with socket.socket(socket.AF_UNIX) as s:
-        s.settimeout(10)
-        s.connect(path)
-        read_until_prompt(s)
-        for cmd in commands:
-            s.sendall(cmd.encode() + b"\n")
-            # The monitor echoes the command line; drop it and the prompt.
-            lines = read_until_prompt(s).replace("\r", "").split("\n")[1:-1]
-            answers.append("\n".join(lines))
-    return answers
-
-
 def main():
-    cmds = sys.argv[2:]
-    for cmd, answer in zip(cmds, hmp(sys.argv[1], cmds)):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(sys.argv[1])
+    read_until_prompt(s)
+    for cmd in sys.argv[2:]:
+        s.sendall(cmd.encode() + b"\n")
+        answer = read_until_prompt(s)
+        # The monitor echoes the command line; drop it and the prompt.
+        lines = answer.replace("\r", "").split("\n")[1:-1]
         print(f"@@QEMU {cmd}")
-        print(answer)
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -37,9 +37,7 @@ done
 # while a domU runs". Eager switching never leaves a vCPU's registers
 # unloaded, so no #NM is needed. rig/qemu-nm/ shows the QEMU bug;
 # XEN_ARGS_EXTRA=spec-ctrl=no-eager-fpu brings it back.
-# nmi=dom0: rig/qemu-watch.py wakes a vCPU that QEMU left halted with an NMI,
-# which a debug Xen would otherwise treat as fatal.
-XEN_ARGS="console=com1 dom0_mem=${DOM0_MIB:-1024}M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu nmi=dom0 ${XEN_ARGS_EXTRA:-}"
+XEN_ARGS="console=com1 dom0_mem=${DOM0_MIB:-1024}M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu ${XEN_ARGS_EXTRA:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE ${DOM0_ARGS_EXTRA:-}"
 BOOT=(-kernel "${XEN_IMAGE:-$OUT/xen}" -append "$XEN_ARGS"
       -initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz")
@@ -74,10 +72,6 @@ rc=0
 : >"$LOG"	# QEMU appends, so that the dump's lines are not overwritten
 dump_stuck_vm &
 dumper=$!
-# QEMU 7.2 can lose the wake-up of a pending interrupt (qemu-watch.py says
-# how); the watcher wakes the vCPU and says so in the log. It ends with QEMU.
-"$TOP/rig/qemu-watch.py" "$MON" "$LOG" &
-watcher=$!
 timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 	-monitor unix:"$MON",server=on,wait=off \
 	-device "$IOMMU_DEV" \
@@ -96,6 +90,5 @@ timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
 # our stdout, and whoever reads it would wait for the sleep to end.
 pkill -P "$dumper" sleep 2>/dev/null || true
 rm -f "$MON"
-wait "$watcher" 2>/dev/null || true
 [ $rc = 124 ] && log "TIMEOUT: QEMU killed after ${TIMEOUT}s"
 exit $rc
