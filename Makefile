@@ -5,7 +5,7 @@
 PV_IOMMU_CACHE ?= /var/cache/xen-pv-iommu
 export PV_IOMMU_CACHE
 RIG := rig
-TARGETS := all deps xen xen-release linux initrd build lint check demo bench clean
+TARGETS := all deps qemu xen xen-release linux initrd build lint check demo bench clean
 
 .PHONY: $(TARGETS)
 
@@ -21,6 +21,10 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# The VM's emulator: Debian's QEMU source with the rig's fixes.
+qemu: deps
+	@$(RIG)/build-qemu.sh
+
 xen: deps
 	@$(RIG)/build-xen.sh debug
 
@@ -34,7 +38,7 @@ linux: deps
 initrd: linux
 	@$(RIG)/build-initrd.sh
 
-build: xen linux initrd
+build: qemu xen linux initrd
 
 lint: linux
 	@$(RIG)/lint.sh

@@ -8,11 +8,16 @@
 # usage: run-vm.sh MODE   env: TIMEOUT (s), XEN_ARGS_EXTRA, DOM0_ARGS_EXTRA,
 #   QEMU_ARGS_EXTRA, LOG_NAME (the log's name, default MODE), XEN_IMAGE
 #   (default the debug build), DOM0_MIB (dom0's memory, default 1024),
-#   VM_MIB (the VM's, default 2048) and IOMMU (intel, the default: VT-d;
-#   amd: AMD-Vi)
+#   VM_MIB (the VM's, default 2048), IOMMU (intel, the default: VT-d;
+#   amd: AMD-Vi) and QEMU (the emulator, default the rig's build,
+#   rig/build-qemu.sh)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=${1:?usage: run-vm.sh check|demo}
+# Debian's QEMU 7.2 loses interrupts when Xen runs an HVM guest
+# (patches/qemu): the rig builds its own from Debian's source.
+QEMU=${QEMU:-$OUT/qemu-system-x86_64}
+[ -x "$QEMU" ] || die "no emulator at $QEMU: make qemu builds it"
 # The first boot of make check takes 9-13 min on a quiet host, and more
 # than 15 on a loaded one; a hang is then told by the dump below.
 TIMEOUT=${TIMEOUT:-1500}
@@ -72,7 +77,7 @@ rc=0
 : >"$LOG"	# QEMU appends, so that the dump's lines are not overwritten
 dump_stuck_vm &
 dumper=$!
-timeout --foreground "$TIMEOUT" qemu-system-x86_64 -accel tcg -machine q35 \
+timeout --foreground "$TIMEOUT" "$QEMU" -accel tcg -machine q35 \
 	-monitor unix:"$MON",server=on,wait=off \
 	-device "$IOMMU_DEV" \
 	-cpu max,-smap,-smep,-pku,-la57 -m "${VM_MIB:-2048}" -nographic -no-reboot \

@@ -5,7 +5,9 @@ set -euo pipefail
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio gzip xz-utils rsync
       python3 perl sparse dpkg-dev fakeroot kmod gnuplot-nox
-      qemu-system-x86 busybox-static
+      qemu-system-x86 busybox-static gdb
+      meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev
+      libfdt-dev zlib1g-dev
       xen-utils-4.17 libxen-dev
       linux-source-6.1"
 
