@@ -70,6 +70,11 @@ dump_stuck_vm() {
 	log "TIMEOUT in 10 s: the vCPUs' registers follow in $LOG"
 	"$TOP/rig/qemu-hmp.py" "$MON" 'info cpus' 'info registers -a' 'info lapic' \
 		>>"$LOG" 2>&1
+	# And the emulator's own view of vCPU 0 (symbols: the rig's build): a
+	# halted vCPU with a vector in its IRR needs a request bit to wake.
+	gdb -p "$(pgrep -f "^$QEMU .*unix:$MON")" -batch \
+		-ex 'printf "@@QEMU vCPU 0: interrupt_request=%#x halted=%d hflags2=%#x\n", cpus.tqh_first->interrupt_request, cpus.tqh_first->halted, ((X86CPU *)cpus.tqh_first)->env.hflags2' \
+		2>/dev/null | grep '^@@QEMU' >>"$LOG"
 }
 
 log "booting the VM ($MODE), serial log: $LOG"
