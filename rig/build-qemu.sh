@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the VM's emulator: Debian's own QEMU source, of the version of the
-# installed qemu-system-x86 (whose firmware it uses, from Debian's paths), x86_64 system
-# emulation only, with the fixes of patches/qemu. Output
+# installed qemu-system-x86 (whose firmware it uses, from Debian's paths),
+# x86_64 system emulation only, with the fixes of patches/qemu. Output
 # $OUT/qemu-system-x86_64; rebuilt only when the version or the patches
 # change (about 5 minutes on 2 cores).
 set -euo pipefail
@@ -15,13 +15,8 @@ stamp=$( (echo "$version"; cat "$TOP"/patches/qemu/*.patch) | sha256sum | cut -c
 	exit 0
 
 if [ "$(cat "$src/.pv-iommu-version" 2>/dev/null)" != "$version" ]; then
-	log "fetching Debian's qemu $version source"
-	dl=$(mktemp -d)
-	(cd "$dl" && apt-get source -qq --download-only "qemu=$version" 2>/dev/null)
 	rm -rf "$src" "$obj"
-	mkdir -p "$(dirname "$src")"
-	dpkg-source -x "$dl"/qemu_*.dsc "$src" >/dev/null
-	rm -rf "$dl"
+	fetch_debian_source qemu "$version" "$src"
 	echo "$version" >"$src/.pv-iommu-version"
 fi
 apply_series "$src" "$TOP/patches/qemu"

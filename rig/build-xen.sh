@@ -16,14 +16,7 @@ release) src=$XEN_SRC-release config=$TOP/rig/xen-release.config
 *) die "build-xen.sh: no flavour '$flavour'" ;;
 esac
 
-if [ ! -f "$XEN_SRC/xen/Makefile" ]; then
-	log "fetching Debian's xen $XEN_VERSION source"
-	dl=$(mktemp -d)
-	(cd "$dl" && apt-get source -qq --download-only "xen=$XEN_VERSION" 2>/dev/null)
-	mkdir -p "$(dirname "$XEN_SRC")"
-	dpkg-source -x "$dl"/xen_*.dsc "$XEN_SRC" >/dev/null
-	rm -rf "$dl"
-fi
+[ -f "$XEN_SRC/xen/Makefile" ] || fetch_debian_source xen "$XEN_VERSION" "$XEN_SRC"
 # The release tree starts as a copy of the debug one; apply_series knows
 # which patches the copy carries.
 if [ ! -f "$src/xen/Makefile" ]; then

@@ -15,6 +15,18 @@ LOGS=$CACHE/logs
 log() { printf '[rig] %s\n' "$*" >&2; }
 die() { printf '[rig] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# fetch_debian_source PACKAGE VERSION DIR: unpack Debian's source of
+# PACKAGE at VERSION (apt-get source) into DIR, which must not exist.
+fetch_debian_source() {
+	local dl
+	log "fetching Debian's $1 $2 source"
+	dl=$(mktemp -d)
+	(cd "$dl" && apt-get source -qq --download-only "$1=$2" 2>/dev/null)
+	mkdir -p "$(dirname "$3")"
+	dpkg-source -x "$dl"/"$1"_*.dsc "$3" >/dev/null
+	rm -rf "$dl"
+}
+
 # apply_series TREE SERIES_DIR: make TREE carry exactly the patches of
 # SERIES_DIR. The applied copy is kept in TREE/.pv-iommu-series; when the
 # series changes, the old one is reversed and the new one applied, so only
