@@ -96,15 +96,27 @@ static struct resource emu_window_res = {
 
 static bool emu_window_ready;
 
+/*
+ * The window ends with Xen's bus address space, or with dom0's physical
+ * address space where that is smaller (an IOMMU may translate more bits
+ * than the CPU has): it is claimed there.
+ */
+static unsigned long emu_window_end(void)
+{
+	return min_t(unsigned long, pv_iommu_bfn_limit,
+		     PHYS_PFN(iomem_resource.end) + 1);
+}
+
 /**
  * pv_iommu_foreign_window() - the first BFN given to foreign frames
  *
- * Return: the middle of Xen's bus address space, or the end of dom0's
- * memory if that is higher; the window ends with the space.
+ * Return: the middle of the BFNs that both Xen's bus address space and
+ * dom0's physical address space have, or the end of dom0's memory if that
+ * is higher; the window ends with those BFNs.
  */
 unsigned long pv_iommu_foreign_window(void)
 {
-	return max_t(unsigned long, pv_iommu_bfn_limit / 2, max_possible_pfn);
+	return max_t(unsigned long, emu_window_end() / 2, max_possible_pfn);
 }
 
 /*
@@ -117,11 +129,11 @@ static int __init pv_iommu_emu_init(void)
 	unsigned long first = pv_iommu_foreign_window();
 	int rc;
 
-	if (!pv_iommu_active || first >= pv_iommu_bfn_limit)
+	if (!pv_iommu_active || first >= emu_window_end())
 		return 0;
 
 	emu_window_res.start = PFN_PHYS((u64)first);
-	emu_window_res.end = PFN_PHYS((u64)pv_iommu_bfn_limit) - 1;
+	emu_window_res.end = PFN_PHYS((u64)emu_window_end()) - 1;
 	rc = request_resource(&iomem_resource, &emu_window_res);
 	if (rc) {
 		pr_err("foreign window %pR is taken: no emulator mappings\n",
@@ -445,7 +457,7 @@ struct pv_iommu_emu *pv_iommu_emu_open(domid_t domid, ioservid_t ioserver,
 		.domid = domid, .ioserver = ioserver, .dev = dev,
 		.invalidate = invalidate, .data = data,
 		.limit_pfn = emu_maps() ? min_t(u64, mask_pfn,
-						pv_iommu_bfn_limit - 1) :
+						emu_window_end() - 1) :
 					  mask_pfn,
 	};
 	mutex_init(&emu->lock);
