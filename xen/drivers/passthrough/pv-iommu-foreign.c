@@ -844,20 +844,22 @@ int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 /*
  * unmap_foreign_page: the server's entries at [bfn, bfn + 2^order), all of
  * which must exist (-ENOENT), go; their references after the IOTLB flush.
+ * Entries lie below the IOMMU's limit or, filed by an identity-mode lookup
+ * (BFN = MFN), below max_page, which may be higher.
  */
 int pv_iommu_unmap_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
     unsigned int order = IOMMU_get_page_order(op->flags);
     unsigned long bfn = op->u.unmap_foreign_page.bfn, nr = 1UL << order, i;
+    unsigned long end = max(pv_iommu_bfn_limit(b->d), max_page);
     ioservid_t ioserver = op->u.unmap_foreign_page.ioserver;
     int rc = 0;
 
     if ( op->flags & PV_IOMMU_UNMAP_RESERVED )
         return -EINVAL;
 
-    if ( !state_of(b->d) || (bfn & (nr - 1)) ||
-         bfn >= pv_iommu_bfn_limit(b->d) ||
-         nr > pv_iommu_bfn_limit(b->d) - bfn )
+    if ( !state_of(b->d) || (bfn & (nr - 1)) || bfn >= end ||
+         nr > end - bfn )
         return -ENOENT;
 
     rc = pv_iommu_lock_state(b);

@@ -65,15 +65,18 @@ unsigned int pv_iommu_max_order(const struct domain *d)
     return flsl(sizes) - 1 - PAGE_SHIFT;
 }
 
-/* The first BFN the domain's IOMMU does not translate. */
+/*
+ * The first BFN the domain's IOMMU does not translate: the vendor code knows
+ * how many levels its page tables have (on VT-d a wider DFN would reach no
+ * device, on AMD its page walk would fail and crash the domain), and a bus
+ * address has 64 bits.
+ */
 unsigned long pv_iommu_bfn_limit(const struct domain *d)
 {
-    unsigned int bits = dom_iommu(d)->dfn_bits;
+    unsigned int bits = min_t(unsigned int, dom_iommu(d)->dfn_bits,
+                              BITS_PER_LONG);
 
-    if ( bits && bits < 39 )
-        return 1UL << (bits - PAGE_SHIFT);
-
-    return PV_IOMMU_BFN_LIMIT;
+    return 1UL << (bits - PAGE_SHIFT);
 }
 
 bool pv_iommu_can_map(const struct domain *d)

@@ -15,14 +15,6 @@
 #include <public/pv-iommu.h>
 
 /*
- * The bus address space the interface offers: at most 39 bits (512GiB),
- * which every VT-d translates (3-level tables at least): VT-d would
- * silently truncate a wider address. An AMD IOMMU's tables for a PV domain
- * may have fewer levels (dom_iommu(d)->dfn_bits): see pv_iommu_bfn_limit().
- */
-#define PV_IOMMU_BFN_LIMIT      (1UL << (39 - PAGE_SHIFT))
-
-/*
  * Reserved flag bits of the subops, refused with -EINVAL so that they can
  * be given a meaning later: bits 3-9 of map_page and map_foreign_page,
  * bits 0-9 of unmap_page and unmap_foreign_page (the page order is 10-15).

@@ -208,4 +208,28 @@ static inline __u64 free_bfn(void)
 	return first;
 }
 
+/*
+ * The first BFN beyond Xen's bus address space, as the driver found it
+ * ("bfn_limit:" in pv-iommu/stats), or 0. Read once.
+ */
+static inline __u64 bfn_limit(void)
+{
+	static __u64 limit = ~0ULL;
+	unsigned long long v;
+	char line[128];
+	FILE *f;
+
+	if (limit != ~0ULL)
+		return limit;
+	limit = 0;
+	f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
+	if (!f)
+		return limit;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "bfn_limit: %llx", &v) == 1)
+			limit = v;
+	fclose(f);
+	return limit;
+}
+
 #endif /* __PV_IOMMU_USER_H__ */
