@@ -14,35 +14,8 @@
 #include "../kselftest_harness.h"
 #include "pv_iommu_user.h"
 
-#define __HYPERVISOR_grant_table_op	20
-#define GNTTABOP_map_grant_ref		0
-#define GNTTABOP_unmap_grant_ref	1
-#define GNTMAP_device_map		0x1
-#define GNTMAP_host_map			0x2
-#define GNTMAP_readonly			0x4
-#define GNTMAP_request_bfn_map		0x40
-#define GNTST_okay			0
-#define GNTST_general_error		(-1)
-#define GNTST_bad_dev_addr		(-6)
 /* Above dom0's memory, below the kernel's foreign window */
 #define TEST_BFN			free_bfn()
-
-struct gnttab_map_grant_ref {
-	__u64 host_addr;
-	__u32 flags;
-	__u32 ref;
-	__u16 dom;
-	__s16 status;
-	__u32 handle;
-	__u64 dev_bus_addr;
-};
-
-struct gnttab_unmap_grant_ref {
-	__u64 host_addr;
-	__u64 dev_bus_addr;
-	__u32 handle;
-	__s16 status;
-};
 
 FIXTURE(grant) {
 	int fd, gfd;

@@ -61,6 +61,35 @@ static inline long xen_hypercall3(int fd, __u64 op, __u64 a0, __u64 a1,
 	return rc < 0 ? -errno : rc;
 }
 
+/* Grant maps (<xen/interface/grant_table.h>), as a backend does them. */
+#define __HYPERVISOR_grant_table_op	20
+#define GNTTABOP_map_grant_ref		0
+#define GNTTABOP_unmap_grant_ref	1
+#define GNTMAP_device_map		0x1
+#define GNTMAP_host_map			0x2
+#define GNTMAP_readonly			0x4
+#define GNTMAP_request_bfn_map		0x40
+#define GNTST_okay			0
+#define GNTST_general_error		(-1)
+#define GNTST_bad_dev_addr		(-6)
+
+struct gnttab_map_grant_ref {
+	__u64 host_addr;
+	__u32 flags;
+	__u32 ref;
+	__u16 dom;
+	__s16 status;
+	__u32 handle;
+	__u64 dev_bus_addr;
+};
+
+struct gnttab_unmap_grant_ref {
+	__u64 host_addr;
+	__u64 dev_bus_addr;
+	__u32 handle;
+	__s16 status;
+};
+
 /*
  * Debug only (Xen's pv-iommu.h): what the interface holds for a domain.
  * Not part of the design's interface; an overlay of struct pv_iommu_op.
