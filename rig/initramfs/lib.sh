@@ -87,7 +87,9 @@ stall_report() {
 }
 
 # The test domU (rig/domu): a PVH guest whose agent answers through its
-# xenstore directory data/pv-iommu/ (ready, gfns, cmd, result).
+# xenstore directory data/pv-iommu/ (ready, gfns, cmd, result). Another
+# agent's domU (stage 52-driver-domain) is driven by the same functions with
+# DOMU_NAME, DOMU_CFG and DOMU_CONSOLE set as locals of a caller.
 DOMU_NAME=domu
 DOMU_CFG=/domu/domu.cfg
 DOMU_CONSOLE=/var/log/xen/console/guest-$DOMU_NAME.log
@@ -124,7 +126,7 @@ xen_daemons_start() {
 # domu_dir: the domU agent's xenstore directory (domu_start saved the id).
 domu_dir() {
 	local id
-	id=$(cat /run/domu.id 2>/dev/null) || return 1
+	id=$(cat /run/$DOMU_NAME.id 2>/dev/null) || return 1
 	echo /local/domain/"$id"/data/pv-iommu
 }
 
@@ -144,7 +146,7 @@ domu_start() {
 		fi
 		sleep 0.5
 	done
-	echo "$id" >/run/domu.id
+	echo "$id" >/run/$DOMU_NAME.id
 	echo "$id"
 }
 
@@ -183,7 +185,7 @@ domu_present() {
 # domu_stop: destroy the test domU and wait until it is gone.
 domu_stop() {
 	local n=0
-	rm -f /run/domu.id
+	rm -f /run/$DOMU_NAME.id
 	xl destroy $DOMU_NAME 2>/dev/null || echo "# xl destroy failed"
 	while domu_present; do
 		n=$((n + 1))

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Print what the PV-IOMMU interface holds for dom0 (Xen's debug audit
- * subop), one line, for stages that compare it before and after a guest's
- * life: "mappings N page_refs N type_refs N m2b_entries N".
+ * Print what the PV-IOMMU interface holds for dom0, or for domain DOMID
+ * (Xen's debug audit subop), one line, for stages that compare it before
+ * and after a guest's life: "mappings N page_refs N type_refs N
+ * m2b_entries N".
  *
- * usage: audit   exit status 0 if Xen answered
+ * usage: audit [DOMID]   exit status 0 if Xen answered
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "pv_iommu_user.h"
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct pv_iommu_audit_op a;
 	int fd = privcmd_open(), rc;
@@ -19,7 +21,8 @@ int main(void)
 		perror("privcmd");
 		return 1;
 	}
-	rc = pv_iommu_audit(fd, PV_IOMMU_DOMID_SELF, &a);
+	rc = pv_iommu_audit(fd, argc > 1 ? atoi(argv[1]) : PV_IOMMU_DOMID_SELF,
+			    &a);
 	if (rc) {
 		fprintf(stderr, "audit: %d\n", rc);
 		return 1;

@@ -12,10 +12,23 @@
  *   check SEED  verify it: "ok" or "bad page P off O got X want Y"
  *   privcmd     the PV-IOMMU hypercall as this domU, which has no right to
  *               it: TAP lines on the console, "ok N" or "fail K of N: ..."
- *   grant SEED  grant NPAGES new pages to dom0 (gntalloc), writable, with
- *               the pattern in them: "ok REF REF ..." (dom0 maps them
- *               through gntdev, as a user-space backend does)
+ *   grant SEED [DOMID]
+ *               grant NPAGES new pages to dom0 (gntalloc), or to domain
+ *               DOMID, writable, with the pattern in them: "ok REF REF ..."
+ *               (dom0 maps them through gntdev, as a user-space backend
+ *               does)
  *   gcheck SEED verify the granted pages: as "check"
+ *   gcopied A B granted page B begins with what "educopy A B" moves from
+ *               page A: "ok" or "differ"
+ * and, in a PV driver domain with an edu passed through (stage
+ * 52-driver-domain):
+ *   dmap DOMID  take the BFN space over from Xen, then map the grants of
+ *               DOMID listed in "refs" (space separated) device-only, at
+ *               BFN DMAP_BFN + i with GNTMAP_request_bfn_map, and leave
+ *               them mapped: "ok N"
+ *   educopy A B the edu copies EDU_COPY bytes of the page device map A
+ *               reaches to the one map B reaches (DMA into its buffer and
+ *               out): "ok"
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +44,7 @@
 #include <xen/gntalloc.h>
 #include <xenstore.h>
 
+#include "edu.h"
 #include "pattern.h"
 #include "pv_iommu_user.h"
 
@@ -39,6 +53,19 @@
 #define DIR		"data/pv-iommu/"
 #define RESULT_MAX	(NPAGES * 9 + 16)
 #define POLL_MS		100
+/* The device maps of "dmap": within the reach of the 28-bit edu. */
+#define DMAP_BFN	0x1000ULL
+/* QEMU's edu: DMA registers (8 bytes each) and its buffer, device side. */
+#define EDU_DMA_SRC	(0x80 / 8)
+#define EDU_DMA_DST	(0x88 / 8)
+#define EDU_DMA_CNT	(0x90 / 8)
+#define EDU_DMA_CMD	(0x98 / 8)
+#define EDU_CMD_START	0x1
+#define EDU_CMD_TO_RAM	0x2
+#define EDU_BUFFER	0x40000ULL
+/* QEMU 7.2's edu refuses a transfer that ends at its buffer's end. */
+#define EDU_COPY	(PAGE_SZ - 1)
+#define PCI_CMD_MEM_MASTER	0x6
 /* A domain id below DOMID_FIRST_RESERVED that the rig never creates. */
 #define NO_SUCH_DOMID	0x7fef
 
@@ -140,7 +167,7 @@ static void check(const uint8_t *buf, uint32_t seed, char *res)
 }
 
 /* NPAGES new pages granted to dom0, writable, mapped here; once. */
-static int grant_pages(void)
+static int grant_pages(unsigned int domid)
 {
 	struct ioctl_gntalloc_alloc_gref *alloc;
 	int fd, rc = 0;
@@ -152,7 +179,7 @@ static int grant_pages(void)
 	if (fd < 0 || !alloc)
 		return -errno;
 	*alloc = (struct ioctl_gntalloc_alloc_gref){
-		.domid = 0, .flags = GNTALLOC_FLAG_WRITABLE, .count = NPAGES,
+		.domid = domid, .flags = GNTALLOC_FLAG_WRITABLE, .count = NPAGES,
 	};
 	if (ioctl(fd, IOCTL_GNTALLOC_ALLOC_GREF, alloc)) {
 		rc = -errno;
@@ -172,10 +199,10 @@ static int grant_pages(void)
 	return rc;
 }
 
-static void grant(uint32_t seed, char *res)
+static void grant(uint32_t seed, unsigned int domid, char *res)
 {
 	size_t n;
-	int i, rc = grant_pages();
+	int i, rc = grant_pages(domid);
 
 	if (rc) {
 		snprintf(res, RESULT_MAX, "error gntalloc: %s", strerror(-rc));
@@ -185,6 +212,155 @@ static void grant(uint32_t seed, char *res)
 	n = strlen(res);
 	for (i = 0; i < NPAGES; i++)
 		n += snprintf(res + n, RESULT_MAX - n, " %u", grefs[i]);
+}
+
+static void gcopied(unsigned int a, unsigned int b, char *res)
+{
+	if (a >= NPAGES || b >= NPAGES)
+		snprintf(res, RESULT_MAX, "error no page %u or %u", a, b);
+	else if (memcmp(granted + a * PAGE_SZ, granted + b * PAGE_SZ, EDU_COPY))
+		snprintf(res, RESULT_MAX, "differ");
+	else
+		strcpy(res, "ok");
+}
+
+/*
+ * A buffer the hypercalls read and write: populated, since Xen cannot
+ * fault a page in.
+ */
+static void *hypercall_buffer(void)
+{
+	void *buf = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return buf == MAP_FAILED ? NULL : buf;
+}
+
+/* Map up to NPAGES grant references from "refs" at DMAP_BFN + i. */
+static long map_refs(int fd, struct gnttab_map_grant_ref *m,
+		     unsigned int domid, unsigned int *nr)
+{
+	unsigned int len, ref, i;
+	char *refs = xs_read(xs, XBT_NULL, DIR "refs", &len), *p;
+	int used;
+	long rc;
+
+	if (!refs)
+		return -errno;
+	for (i = 0, p = refs; i < NPAGES && sscanf(p, "%u%n", &ref, &used) == 1;
+	     i++, p += used)
+		m[i] = (struct gnttab_map_grant_ref){
+			.flags = GNTMAP_device_map | GNTMAP_request_bfn_map,
+			.ref = ref, .dom = domid,
+			.dev_bus_addr = (DMAP_BFN + i) << 12,
+		};
+	free(refs);
+	*nr = i;
+	rc = xen_hypercall3(fd, __HYPERVISOR_grant_table_op,
+			    GNTTABOP_map_grant_ref, (unsigned long)m, i);
+	for (i = 0; !rc && i < *nr; i++)
+		if (m[i].status != GNTST_okay)
+			rc = m[i].status;
+	return rc;
+}
+
+/*
+ * A driver domain's device maps of a guest's grants, as its backend would
+ * make them for DMA. Its first use of the interface takes its BFN space
+ * over (unmapping a BFN nothing maps is enough); the maps stay until the
+ * domain dies.
+ */
+static void dmap(unsigned int domid, char *res)
+{
+	struct pv_iommu_op *op = hypercall_buffer();
+	struct gnttab_map_grant_ref *m = (void *)(op + 1);
+	int fd = privcmd_open();
+	unsigned int nr = 0;
+	long rc = -ENOMEM;
+
+	if (op && fd >= 0) {
+		*op = (struct pv_iommu_op){ .subop_id = IOMMUOP_unmap_page,
+					    .u.unmap_page.bfn = DMAP_BFN };
+		rc = iommu_op(fd, op, 1) ?: op->status;
+		if (!rc)
+			rc = map_refs(fd, m, domid, &nr);
+	}
+	if (rc)
+		snprintf(res, RESULT_MAX, "error %ld after %u maps", rc, nr);
+	else
+		snprintf(res, RESULT_MAX, "ok %u", nr);
+	if (fd >= 0)
+		close(fd);
+	if (op)
+		munmap(op, PAGE_SZ);
+}
+
+/* One page between the edu's buffer and a bus address; 0 once done. */
+static int edu_dma(volatile uint64_t *regs, uint64_t src, uint64_t dst,
+		   uint64_t dir)
+{
+	const struct timespec tick = { .tv_nsec = 10000000L };
+	int i;
+
+	regs[EDU_DMA_SRC] = src;
+	regs[EDU_DMA_DST] = dst;
+	regs[EDU_DMA_CNT] = EDU_COPY;
+	regs[EDU_DMA_CMD] = EDU_CMD_START | dir;
+	for (i = 0; i < 1000; i++) {
+		if (!(regs[EDU_DMA_CMD] & EDU_CMD_START))
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -ETIMEDOUT;
+}
+
+/* The edu, driven from user space: its registers, bus mastering on. */
+static volatile uint64_t *edu_open(void)
+{
+	char path[300];
+	uint16_t cmd = 0;
+	void *regs;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+		 edu_device(EDU_28BIT));
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return NULL;
+	if (pread(fd, &cmd, 2, 4) == 2) {
+		cmd |= PCI_CMD_MEM_MASTER;
+		if (pwrite(fd, &cmd, 2, 4) != 2)
+			cmd = 0;
+	}
+	close(fd);
+	if (!(cmd & PCI_CMD_MEM_MASTER))
+		return NULL;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		 edu_device(EDU_28BIT));
+	fd = open(path, O_RDWR | O_SYNC);
+	if (fd < 0)
+		return NULL;
+	regs = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return regs == MAP_FAILED ? NULL : regs;
+}
+
+static void educopy(unsigned int a, unsigned int b, char *res)
+{
+	volatile uint64_t *regs = edu_open();
+	int rc;
+
+	if (!regs) {
+		snprintf(res, RESULT_MAX, "error no edu: %s", strerror(errno));
+		return;
+	}
+	rc = edu_dma(regs, (DMAP_BFN + a) << 12, EDU_BUFFER, 0) ?:
+	     edu_dma(regs, EDU_BUFFER, (DMAP_BFN + b) << 12, EDU_CMD_TO_RAM);
+	munmap((void *)regs, PAGE_SZ);
+	if (rc)
+		snprintf(res, RESULT_MAX, "error edu: %s", strerror(-rc));
+	else
+		strcpy(res, "ok");
 }
 
 /* One op of the refusal test and the status it must get. */
@@ -313,18 +489,23 @@ static void refusal_test(char *res)
 
 static void run(const char *verb, const char *arg, char *res)
 {
-	char *end;
-	unsigned long seed = strtoul(arg, &end, 0);
-	bool has_seed = *arg && !*end;
+	/* Decimal or 0x hex, as strtoul(, , 0) reads them. */
+	int a, b = 0, nargs = sscanf(arg, "%i %i", &a, &b);
 
-	if (!strcmp(verb, "fill") && has_seed)
-		fill(pages, seed, res);
-	else if (!strcmp(verb, "check") && has_seed)
-		check(pages, seed, res);
-	else if (!strcmp(verb, "grant") && has_seed)
-		grant(seed, res);
-	else if (!strcmp(verb, "gcheck") && has_seed && granted)
-		check(granted, seed, res);
+	if (!strcmp(verb, "fill") && nargs == 1)
+		fill(pages, a, res);
+	else if (!strcmp(verb, "check") && nargs == 1)
+		check(pages, a, res);
+	else if (!strcmp(verb, "grant") && nargs >= 1)
+		grant(a, b, res);
+	else if (!strcmp(verb, "gcheck") && nargs == 1 && granted)
+		check(granted, a, res);
+	else if (!strcmp(verb, "gcopied") && nargs == 2 && granted)
+		gcopied(a, b, res);
+	else if (!strcmp(verb, "dmap") && nargs == 1)
+		dmap(a, res);
+	else if (!strcmp(verb, "educopy") && nargs == 2)
+		educopy(a, b, res);
 	else if (!strcmp(verb, "privcmd"))
 		refusal_test(res);
 	else
@@ -353,7 +534,7 @@ static void serve(void)
 		cmd = xs_read(xs, XBT_NULL, DIR "cmd", &n);
 		if (!cmd)
 			return;
-		if (sscanf(cmd, "%lu %15s %31s", &seq, verb, arg) < 2 ||
+		if (sscanf(cmd, "%lu %15s %31[^\n]", &seq, verb, arg) < 2 ||
 		    seq == last) {
 			free(cmd);
 			continue;
