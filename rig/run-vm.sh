@@ -42,17 +42,21 @@ done
 # while a domU runs". Eager switching never leaves a vCPU's registers
 # unloaded, so no #NM is needed. rig/qemu-nm/ shows the QEMU bug;
 # XEN_ARGS_EXTRA=spec-ctrl=no-eager-fpu brings it back.
-# VT-d with 4-level tables (48 bits of bus address, wider than the CPU's
-# 40), as servers have it: dom0's kselftests check that the PV-IOMMU's bus
-# address space is that wide (rig.iommu_bits).
+# The bits of bus address the IOMMU translates, which dom0's kselftests
+# expect the PV-IOMMU's space to have (rig.iommu_bits): VT-d with 4-level
+# tables (48 bits, wider than the CPU's 40), as servers have it; AMD-Vi
+# tables for a PV domain with as many levels as the host's highest frame
+# needs (two up to 1 GiB, three up to 512 GiB).
+VM_MIB=${VM_MIB:-2048}
 case ${IOMMU:-intel} in
 intel) IOMMU_DEV=intel-iommu,intremap=on,caching-mode=on,aw-bits=48
-	IOMMU_BITS="rig.iommu_bits=48" ;;
-amd) IOMMU_DEV=amd-iommu,intremap=on IOMMU_BITS="" ;;
+	IOMMU_BITS=48 ;;
+amd) IOMMU_DEV=amd-iommu,intremap=on
+	IOMMU_BITS=$((VM_MIB <= 1024 ? 30 : 39)) ;;
 *) die "IOMMU=$IOMMU: intel or amd" ;;
 esac
 XEN_ARGS="console=com1 dom0_mem=${DOM0_MIB:-1024}M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu ${XEN_ARGS_EXTRA:-}"
-DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE $IOMMU_BITS ${DOM0_ARGS_EXTRA:-}"
+DOM0_ARGS="console=hvc0 earlyprintk=xen panic=-1 rig.mode=$MODE rig.iommu_bits=$IOMMU_BITS ${DOM0_ARGS_EXTRA:-}"
 BOOT=(-kernel "${XEN_IMAGE:-$OUT/xen}" -append "$XEN_ARGS"
       -initrd "$OUT/vmlinuz $DOM0_ARGS,$OUT/dom0-initrd.gz")
 # NO_XEN=1: the dom0 kernel alone on the same machine (make bench).
@@ -89,7 +93,7 @@ dumper=$!
 timeout --foreground "$TIMEOUT" "$QEMU" -accel tcg -machine q35 \
 	-monitor unix:"$MON",server=on,wait=off \
 	-device "$IOMMU_DEV" \
-	-cpu max,-smap,-smep,-pku,-la57 -m "${VM_MIB:-2048}" -nographic -no-reboot \
+	-cpu max,-smap,-smep,-pku,-la57 -m "$VM_MIB" -nographic -no-reboot \
 	"${BOOT[@]}" \
 	-drive file="$CACHE/disks/nvme.img",if=none,id=nvme0,format=raw \
 	-device nvme,drive=nvme0,serial=pviommu0 \

@@ -6,11 +6,13 @@
 # xen-swiotlb (xen_pv_iommu=off), and the device stage 35-devices a second time
 # on xen-swiotlb after a boot map made to fail (xen_pv_iommu=fail_op:N),
 # which also checks the undo. The other stages run in the first boot,
-# without -icount.
+# without -icount. The hypercall, grant and foreign kselftests run once
+# more on AMD-Vi (QEMU's amd-iommu), in a boot of their own.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=$1
 DEVICES="35-devices 50-backends"
+AMD_STAGES="30-selftests 45-foreign"
 ICOUNT="-icount shift=auto,sleep=off"
 
 # boot LOG_NAME DOM0_ARGS QEMU_ARGS: one boot, judged; fails if it fails.
@@ -39,10 +41,15 @@ only=$(sed -n 's/.*rig\.only=\([^ ]*\).*/\1/p' <<<"${DOM0_ARGS_EXTRA:-}")
 asked=$(tr '+,' '\n\n' <<<"${only:-$all}")
 others=$(grep -vxF "$(tr ' ' '\n' <<<"$DEVICES")" <<<"$asked" | paste -sd+)
 devices=$(grep -xF "$(tr ' ' '\n' <<<"$DEVICES")" <<<"$asked" | paste -sd+)
+amd=$(grep -xF "$(tr ' ' '\n' <<<"$AMD_STAGES")" <<<"$asked" | paste -sd+)
 verdict=0
 if [ -n "$others" ]; then
 	boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" "${QEMU_ARGS_EXTRA:-}" ||
 		verdict=1
+fi
+if [ -n "$amd" ]; then
+	IOMMU=amd boot "$MODE-amd" "${DOM0_ARGS_EXTRA:-} rig.only=$amd" \
+		"${QEMU_ARGS_EXTRA:-}" || verdict=1
 fi
 if [ -n "$devices" ]; then
 	boot "$MODE-devices" "${DOM0_ARGS_EXTRA:-} rig.only=$devices" \
