@@ -31,7 +31,7 @@
 #define BAD_DOMID	0x7fe0
 #define NOT_A_GFN	0xfffffffffULL
 #define MSI_BFN		0xfee00ULL
-#define BFN_LIMIT	bfn_limit()	/* beyond the IOMMU's reach */
+#define BFN_LIMIT	bfn_space_end()	/* beyond the IOMMU's reach */
 /* The guest's RAM: 128 MiB, plus room for what sits above its holes. */
 #define GUEST_GFNS	0x9000
 /* A GFN above the guest's RAM where a grant-table frame can be put. */

@@ -69,7 +69,7 @@ static __u64 random_bfn(unsigned int order)
 	__u64 off = below(1ULL << WINDOW_ORDER);
 
 	if (r < 3)
-		return bfn_limit() + below(1ULL << 30);	/* beyond */
+		return bfn_space_end() + below(1ULL << 30);	/* beyond */
 	if (r < 5)
 		return 0xfee00ULL + below(0x100);		/* MSI */
 	if (r < 10 || order > WINDOW_ORDER)

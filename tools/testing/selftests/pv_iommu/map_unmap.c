@@ -22,7 +22,7 @@
 
 /* Above dom0's memory, below the kernel's foreign window */
 #define TEST_BFN	free_bfn()
-#define BAD_BFN		bfn_limit()	/* beyond the interface */
+#define BAD_BFN		bfn_space_end()	/* beyond the interface */
 #define MSI_BFN		0xfee00ULL
 #define NOT_A_FRAME	0x10000000000ULL
 
@@ -386,7 +386,7 @@ TEST_F(map, interrupt_range_is_eacces)
  * The bus address bits of the machine's IOMMU, as the rig's QEMU set them
  * (rig.iommu_bits=N on dom0's command line), or 0.
  */
-static unsigned int iommu_bits(void)
+static unsigned int rig_iommu_bits(void)
 {
 	char cmdline[4096] = " ";
 	unsigned int bits = 0;
@@ -411,13 +411,13 @@ static unsigned int iommu_bits(void)
  */
 TEST_F(map, bfn_space_is_the_iommus_width)
 {
-	unsigned int bits = iommu_bits();
+	unsigned int bits = rig_iommu_bits();
 
 	if (!bits)
 		SKIP(return, "the rig did not say how wide the IOMMU is");
-	EXPECT_EQ(1ULL << (bits - 12), bfn_limit());
-	ASSERT_EQ(0, map(self->fd, bfn_limit() - 1, self->page, RW));
-	EXPECT_EQ(0, unmap(self->fd, bfn_limit() - 1, 0));
+	EXPECT_EQ(1ULL << (bits - 12), bfn_space_end());
+	ASSERT_EQ(0, map(self->fd, bfn_space_end() - 1, self->page, RW));
+	EXPECT_EQ(0, unmap(self->fd, bfn_space_end() - 1, 0));
 }
 
 /* -EIO: BFNs the IOMMU cannot translate. */

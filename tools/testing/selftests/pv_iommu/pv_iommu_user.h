@@ -241,7 +241,7 @@ static inline __u64 free_bfn(void)
  * The first BFN beyond Xen's bus address space, as the driver found it
  * ("bfn_limit:" in pv-iommu/stats), or 0. Read once.
  */
-static inline __u64 bfn_limit(void)
+static inline __u64 bfn_space_end(void)
 {
 	static __u64 limit = ~0ULL;
 	unsigned long long v;
