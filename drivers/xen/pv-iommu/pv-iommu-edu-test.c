@@ -21,6 +21,10 @@
  *                                       page dom0 grant-maps, as a backend does
  *   pv-iommu-edu/<pci device>/stray     write "<bus address>": the device writes
  *                                       64 bytes there, whatever is behind it
+ *   pv-iommu-edu/<pci device>/peek      write "<address>": the device reads 256
+ *                                       bytes of firmware's at that machine
+ *                                       address; EIO unless they are what the
+ *                                       CPU reads there
  *   pv-iommu-edu/stray_targets          a bus address no device may reach: a
  *                                       page of dom0's balloon, with no memory
  *   pv-iommu-edu/<pci device>/balloon   write "<fail out> <fail in>": give a
@@ -952,6 +956,59 @@ static const struct file_operations stray_fops = {
 	.write = stray_write,
 };
 
+#define EDU_PEEK_LEN		256
+
+/*
+ * The device reads a raw bus address where firmware keeps something (an
+ * E820-reserved range, which Xen maps at its machine address for dom0's
+ * devices), through its buffer into a coherent one; the bytes must be what
+ * the CPU reads at that address.
+ */
+static int edu_peek(struct edu_dev *edu, u64 addr)
+{
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t copy_bus;
+	void *copy, *cpu;
+	int rc;
+
+	cpu = memremap(addr, EDU_PEEK_LEN, MEMREMAP_WB);
+	if (!cpu)
+		return -ENXIO;
+	copy = dma_alloc_coherent(dev, EDU_PEEK_LEN, &copy_bus, GFP_KERNEL);
+	rc = copy ? 0 : -ENOMEM;
+	if (!rc)
+		rc = edu_dma(edu, addr, EDU_PEEK_LEN, false) ?:
+		     edu_dma(edu, copy_bus, EDU_PEEK_LEN, true);
+	if (!rc && memcmp(copy, cpu, EDU_PEEK_LEN))
+		rc = -EIO;
+	if (copy)
+		dma_free_coherent(dev, EDU_PEEK_LEN, copy, copy_bus);
+	memunmap(cpu);
+	return rc;
+}
+
+static ssize_t peek_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	struct edu_dev *edu = file->private_data;
+	u64 addr;
+	int rc;
+
+	rc = kstrtou64_from_user(ubuf, count, 0, &addr);
+	if (rc)
+		return rc;
+	mutex_lock(&edu->lock);
+	rc = edu_peek(edu, addr);
+	mutex_unlock(&edu->lock);
+	return rc ?: count;
+}
+
+static const struct file_operations peek_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = peek_write,
+};
+
 /* A page of dom0 with no memory behind it, as backends map grants at. */
 static struct page *edu_ballooned;
 
@@ -1210,6 +1267,7 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_file("foreign", 0200, edu->dir, edu, &foreign_fops);
 	debugfs_create_file("grant", 0200, edu->dir, edu, &grant_fops);
 	debugfs_create_file("stray", 0200, edu->dir, edu, &stray_fops);
+	debugfs_create_file("peek", 0200, edu->dir, edu, &peek_fops);
 	debugfs_create_file("hotplug", 0200, edu->dir, edu, &hotplug_fops);
 	debugfs_create_file("dmabuf", 0200, edu->dir, edu, &dmabuf_fops);
 	edu_balloon_debugfs(edu);

@@ -302,6 +302,62 @@ TEST(stray_dma_faults)
 }
 
 /*
+ * What firmware keeps in memory: the BIOS ("System ROM", below dom0's
+ * highest machine frame, where Xen's BFN = MFN map of RAM was) and
+ * page-aligned top-level "Reserved" ranges of /proc/iomem above 1 MiB and
+ * below the PCI hole, where MMIO begins (ACPI tables and the like). Up to
+ * @max starts into @starts; returns how many.
+ */
+static int firmware_ranges(unsigned long long *starts, int max)
+{
+	unsigned long long start, end, pci_hole = 1ULL << 32;
+	char line[256];
+	int n = 0;
+	FILE *f = fopen("/proc/iomem", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+		    strstr(line, " : PCI Bus ") && start >= 1ULL << 20 &&
+		    start < pci_hole)
+			pci_hole = start;
+	if (f)
+		rewind(f);
+	while (f && n < max && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx", &start, &end) != 2)
+			continue;
+		if (strstr(line, " : System ROM") ||
+		    (line[0] != ' ' && strstr(line, " : Reserved") &&
+		     !(start & 0xfff) && start >= 1ULL << 20 && end < pci_hole))
+			starts[n++] = start;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * Review M5: taking the BFN space over removes Xen's BFN = MFN entries of
+ * RAM only. What firmware keeps between dom0's RAM (ACPI tables, the BIOS)
+ * stays where Xen mapped it for dom0's devices (dom0-iommu=map-reserved):
+ * the 64-bit edu reads each such range and gets what the CPU reads there,
+ * on either backend.
+ */
+TEST(firmware_ranges_stay_reachable)
+{
+	unsigned long long starts[8];
+	char val[32];
+	int i, n = firmware_ranges(starts, 8);
+
+	ASSERT_LT(0, n) TH_LOG("no firmware range in /proc/iomem");
+	ASSERT_EQ(0, write_file(edu64_file("dma_bits"), "64"));
+	for (i = 0; i < n; i++) {
+		printf("# the device reads firmware's range at %#llx\n", starts[i]);
+		snprintf(val, sizeof(val), "%#llx", starts[i]);
+		EXPECT_EQ(0, write_file(edu64_file("peek"), val));
+	}
+}
+
+/*
  * Where Xen lets dom0 map without references, dom0 must have switched,
  * unless xen_pv_iommu=off kept it on xen-swiotlb.
  */
