@@ -154,7 +154,9 @@ int __init pv_iommu_map_dom0(unsigned int max_order)
 
 /*
  * Point bus frames [@bfn, @bfn + @n) at machine frames of the same numbers
- * again; unmap those whose frame Xen does not let dom0 map (its own).
+ * again. Where Xen does not let dom0 map that frame, unmap the bus frame if
+ * the boot map may have mapped it (dom0's RAM pages); leave the others as
+ * Xen keeps them (firmware's ranges, MMIO: the take-over left them alone).
  * Return: how many could be neither.
  */
 static unsigned int __init pv_iommu_restore_chunk(struct pv_iommu_batch *b,
@@ -169,9 +171,10 @@ static unsigned int __init pv_iommu_restore_chunk(struct pv_iommu_batch *b,
 	/* Unmap i is queued at or below map i: read that first. */
 	for (i = 0; i < n; i++) {
 		status = b->ops[i].status;
-		if (status)
-			pv_iommu_batch_unmap(b, bfn + i, 0);
-		unmaps += !!status;
+		if (!status || pv_iommu_ram_mfn(bfn + i) == INVALID_P2M_ENTRY)
+			continue;
+		pv_iommu_batch_unmap(b, bfn + i, 0);
+		unmaps++;
 	}
 	pv_iommu_batch_submit(b);
 	for (i = 0; i < unmaps; i++)
@@ -186,9 +189,9 @@ static unsigned int __init pv_iommu_restore_chunk(struct pv_iommu_batch *b,
  * xen-swiotlb's bus addresses are machine addresses: Xen's own map had
  * bus frame N at machine frame N. Every bus frame the boot map can have
  * touched (those below max_pfn) is pointed at machine frame N again, or,
- * where Xen keeps frame N to itself, unmapped: no device of dom0 has a
- * reason to reach it, and it must not reach the dom0 frame the boot map
- * put there.
+ * where Xen keeps frame N to itself and the boot map may have mapped a
+ * page of dom0 there, unmapped: no device of dom0 has a reason to reach
+ * it, and it must not reach the dom0 frame the boot map put there.
  */
 void __init pv_iommu_restore_xen_map(void)
 {
