@@ -934,8 +934,14 @@ static const struct file_operations hotplug_fops = {
  * The device writes 64 bytes to a raw bus address, bypassing the DMA API:
  * what a stray or stale DMA does. For the tests that the IOMMU stops it.
  */
-static ssize_t stray_write(struct file *file, const char __user *ubuf,
-			   size_t count, loff_t *ppos)
+static int edu_stray(struct edu_dev *edu, u64 addr)
+{
+	return edu_dma(edu, addr, 64, true);
+}
+
+/* A write of "<bus address>" to a file that runs @op on it. */
+static ssize_t edu_addr_write(struct file *file, const char __user *ubuf,
+			      size_t count, int (*op)(struct edu_dev *, u64))
 {
 	struct edu_dev *edu = file->private_data;
 	u64 addr;
@@ -945,9 +951,15 @@ static ssize_t stray_write(struct file *file, const char __user *ubuf,
 	if (rc)
 		return rc;
 	mutex_lock(&edu->lock);
-	rc = edu_dma(edu, addr, 64, true);
+	rc = op(edu, addr);
 	mutex_unlock(&edu->lock);
 	return rc ?: count;
+}
+
+static ssize_t stray_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	return edu_addr_write(file, ubuf, count, edu_stray);
 }
 
 static const struct file_operations stray_fops = {
@@ -990,17 +1002,7 @@ static int edu_peek(struct edu_dev *edu, u64 addr)
 static ssize_t peek_write(struct file *file, const char __user *ubuf,
 			  size_t count, loff_t *ppos)
 {
-	struct edu_dev *edu = file->private_data;
-	u64 addr;
-	int rc;
-
-	rc = kstrtou64_from_user(ubuf, count, 0, &addr);
-	if (rc)
-		return rc;
-	mutex_lock(&edu->lock);
-	rc = edu_peek(edu, addr);
-	mutex_unlock(&edu->lock);
-	return rc ?: count;
+	return edu_addr_write(file, ubuf, count, edu_peek);
 }
 
 static const struct file_operations peek_fops = {

@@ -195,17 +195,9 @@ TEST_F(map, order9_maps_and_unmaps_512_frames)
 /* Where the free BFN range ends ("free_bfns: <first> <end>"), or 0. */
 static __u64 free_bfns_end(void)
 {
-	unsigned long long a, b = 0;
-	char line[128];
-	FILE *f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
+	unsigned long long a, b;
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "free_bfns: %llx %llx", &a, &b) == 2)
-			break;
-	fclose(f);
-	return b;
+	return pv_iommu_stats_scan("free_bfns: %llx %llx", &a, &b) == 2 ? b : 0;
 }
 
 /*

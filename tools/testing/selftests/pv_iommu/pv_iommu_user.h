@@ -207,6 +207,24 @@ static inline int helper_read(const char *name, __u64 *mfn, unsigned int *order)
 	return 0;
 }
 
+/*
+ * The first line of the driver's pv-iommu/stats that @fmt (a key, then one
+ * or two %llx) reads: how many values it read, 0 if none does.
+ */
+static inline int pv_iommu_stats_scan(const char *fmt, unsigned long long *a,
+				      unsigned long long *b)
+{
+	char line[128];
+	int n = 0;
+	FILE *f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
+
+	while (f && n <= 0 && fgets(line, sizeof(line), f))
+		n = sscanf(line, fmt, a, b);
+	if (f)
+		fclose(f);
+	return n > 0 ? n : 0;
+}
+
 /* Bus frames the tests may map with raw hypercalls: at least 2^16. */
 #define FREE_BFNS_NEEDED	0x10000ULL
 
@@ -220,20 +238,13 @@ static inline __u64 free_bfn(void)
 {
 	static __u64 first = ~0ULL;
 	unsigned long long a, b;
-	char line[128];
-	FILE *f;
 
 	if (first != ~0ULL)
 		return first;
 	first = 0;
-	f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
-	if (!f)
-		return first;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "free_bfns: %llx %llx", &a, &b) == 2 &&
-		    b > a && b - a >= FREE_BFNS_NEEDED)
-			first = a;
-	fclose(f);
+	if (pv_iommu_stats_scan("free_bfns: %llx %llx", &a, &b) == 2 &&
+	    b > a && b - a >= FREE_BFNS_NEEDED)
+		first = a;
 	return first;
 }
 
@@ -245,19 +256,12 @@ static inline __u64 bfn_space_end(void)
 {
 	static __u64 limit = ~0ULL;
 	unsigned long long v;
-	char line[128];
-	FILE *f;
 
 	if (limit != ~0ULL)
 		return limit;
 	limit = 0;
-	f = fopen("/sys/kernel/debug/pv-iommu/stats", "r");
-	if (!f)
-		return limit;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "bfn_limit: %llx", &v) == 1)
-			limit = v;
-	fclose(f);
+	if (pv_iommu_stats_scan("bfn_limit: %llx", &v, NULL) == 1)
+		limit = v;
 	return limit;
 }
 
