@@ -133,10 +133,16 @@ static int query_caps(struct domain *d, struct pv_iommu_op *op)
     return 0;
 }
 
+/* Flush what the batch changed, and what earlier continuations left. */
 static int flush_batch(struct pv_iommu_batch *b)
 {
     int rc = 0;
 
+    if ( b->pv )
+    {
+        b->flush_flags |= b->pv->pending_flush_flags;
+        b->pv->pending_flush_flags = 0;
+    }
     if ( b->flush_flags )
         rc = iommu_iotlb_flush_all(b->d, b->flush_flags);
     b->flush_flags = 0;
@@ -294,6 +300,31 @@ int pv_iommu_unlock_state(struct pv_iommu_batch *b)
     b->pv = NULL;
 
     return rc;
+}
+
+/*
+ * The batch is preempted. What it unmapped or replaced must leave the IOTLB
+ * before the guest runs again: the references those entries held go then,
+ * and so do the page tables the IOMMU code freed (its tasklet frees them
+ * once this CPU leaves the hypercall). Entries it only added need a flush
+ * before the hypercall returns, not before it continues: leave theirs to
+ * the end of the hypercall, so that a preempted map still flushes once.
+ */
+static void pause_batch(struct pv_iommu_batch *b)
+{
+    struct pv_iommu_domain *pv = b->pv;
+
+    if ( !pv || pv->nr_deferred ||
+         (b->flush_flags & (IOMMU_FLUSHF_modified | IOMMU_FLUSHF_all)) )
+    {
+        pv_iommu_unlock_state(b);
+        return;
+    }
+
+    pv->pending_flush_flags |= b->flush_flags;
+    b->flush_flags = 0;
+    spin_unlock(&pv->lock);
+    b->pv = NULL;
 }
 
 /*
@@ -746,7 +777,7 @@ long do_iommu_op(XEN_GUEST_HANDLE_PARAM(void) arg, unsigned int count)
     return rc;
 
  preempted:
-    pv_iommu_unlock_state(&b);
+    pause_batch(&b);
     guest_handle_add_offset(ops, i);
 
     return hypercall_create_continuation(__HYPERVISOR_iommu_op, "hi",

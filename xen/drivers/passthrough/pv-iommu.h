@@ -78,6 +78,9 @@ struct pv_iommu_domain {
     unsigned int nr_deferred;
     unsigned long deferred[PV_IOMMU_DEFERRED];
 
+    /* Flushes a preempted batch left to the end of its hypercall. */
+    unsigned int pending_flush_flags;
+
     /* Everything below is protected by the global M2B lock. */
 
     /* As a caller: BFN -> its foreign entries (struct pv_iommu_m2b). */
