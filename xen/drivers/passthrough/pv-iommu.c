@@ -389,11 +389,10 @@ static int take_over(struct pv_iommu_batch *b)
     if ( pv->taken_over )
         return 0;
 
+    ASSERT(!hd->need_sync);
     if ( !pv->wiping )
     {
         pv->wiping = true;
-        hd->need_sync = false;
-        smp_wmb();
         printk(XENLOG_G_INFO
                "%pd: PV-IOMMU: removing Xen's BFN=MFN mappings of RAM\n", d);
     }
@@ -410,10 +409,46 @@ static int take_over(struct pv_iommu_batch *b)
     return 0;
 }
 
+/*
+ * Stop Xen's own edits of the domain's IOMMU page tables before the
+ * take-over, with the domain's other vCPUs paused. _get_page_type(), the
+ * physmap and grant maps test need_sync and then edit the tables, with no
+ * lock between: one of them past the test while the wipe goes by would
+ * leave a BFN=MFN entry behind it for good, holding no reference, and the
+ * frame could change hands. A paused vCPU is out of Xen, so none of the
+ * domain's own is past the test. (Another domain's vCPU can be: a type
+ * change of one of this domain's pages through a grant map, or the
+ * toolstack editing its physmap. Pausing does not reach those.)
+ *
+ * Never with the state locked: a vCPU spinning on that lock is never
+ * descheduled, so it would never pause. -ERESTART to be continued (the
+ * continuation starts with the lock free).
+ */
+static int stop_xen_sync(struct pv_iommu_batch *b)
+{
+    struct domain_iommu *hd = dom_iommu(b->d);
+    int rc;
+
+    if ( !hd->need_sync )
+        return 0;
+    if ( b->pv )
+        return -ERESTART;
+
+    rc = domain_pause_except_self(b->d);
+    if ( rc )
+        return rc;
+    hd->need_sync = false;
+    domain_unpause_except_self(b->d);
+
+    return 0;
+}
+
 /* The domain's state locked and its BFN space taken over, or an error. */
 int pv_iommu_lock_and_take_over(struct pv_iommu_batch *b)
 {
-    int rc = pv_iommu_lock_state(b);
+    int rc = stop_xen_sync(b);
+
+    rc = rc ?: pv_iommu_lock_state(b);
 
     return rc ?: take_over(b);
 }
