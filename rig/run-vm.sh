@@ -46,13 +46,13 @@ done
 # expect the PV-IOMMU's space to have (rig.iommu_bits): VT-d with 4-level
 # tables (48 bits, wider than the CPU's 40), as servers have it; AMD-Vi
 # tables for a PV domain with as many levels as the host's highest frame
-# needs (two up to 1 GiB, three up to 512 GiB).
+# needs, three at least (Xen patch 0002): three up to 512 GiB.
 VM_MIB=${VM_MIB:-2048}
 case ${IOMMU:-intel} in
 intel) IOMMU_DEV=intel-iommu,intremap=on,caching-mode=on,aw-bits=48
 	IOMMU_BITS=48 ;;
 amd) IOMMU_DEV=amd-iommu,intremap=on
-	IOMMU_BITS=$((VM_MIB <= 1024 ? 30 : 39)) ;;
+	IOMMU_BITS=39 ;;
 *) die "IOMMU=$IOMMU: intel or amd" ;;
 esac
 XEN_ARGS="console=com1 dom0_mem=${DOM0_MIB:-1024}M loglvl=all guest_loglvl=all iommu=verbose spec-ctrl=eager-fpu ${XEN_ARGS_EXTRA:-}"

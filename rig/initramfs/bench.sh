@@ -154,8 +154,8 @@ remap() {
 	[ "$7 $f" = "0 0" ]
 }
 
-# The boot map near the minimum dom0's layout allows (Xen patches 0013,
-# 0015 and 0016 align it): at most 64 operations per GiB of dom0, and at
+# The boot map near the minimum dom0's layout allows (Xen patches 0014,
+# 0016 and 0017 align it): at most 64 operations per GiB of dom0, and at
 # most two IOTLB flushes, the hypercall's own and the take-over's at the
 # first preemption after it. Xen counts the flushes; its identity map's,
 # in the same counter, is taken off.
