@@ -40,7 +40,7 @@ initrd: linux
 
 build: qemu xen linux initrd
 
-lint: linux
+lint: linux xen
 	@$(RIG)/lint.sh
 
 # Boot the VM, run the KUnit, module and kselftest stages, judge the log.

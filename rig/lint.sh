@@ -108,5 +108,11 @@ rm -rf "$abi_tmp"
 log "Xen's public pv-iommu.h: one layout for 64- and 32-bit guests"
 "$TOP"/rig/xen-abi-check.sh || fail=1
 
+log "the Xen series exports git am-able (rig/export-upstream.sh)"
+series_tmp=$(mktemp -d)
+SIGNOFF="lint <lint@localhost>" "$TOP"/rig/export-upstream.sh "$series_tmp/out" \
+	>"$series_tmp/log" 2>&1 || { cat "$series_tmp/log"; fail=1; }
+rm -rf "$series_tmp"
+
 [ $fail = 0 ] || die "lint found problems"
 log "lint clean"
