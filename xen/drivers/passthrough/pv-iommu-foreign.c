@@ -262,8 +262,12 @@ static void retire(struct pv_iommu_domain *cpv, struct pv_iommu_m2b *e)
     retire_to(cpv, e, &cpv->unflushed);
 }
 
-/* The caller's IOTLB was flushed: drop what its retired entries held. */
-void pv_iommu_release_foreign(struct pv_iommu_domain *pv)
+/*
+ * The caller's IOTLB was flushed: drop what its retired entries held. If
+ * the flush failed (!@flushed) a device may still reach their frames: keep
+ * their references for good instead, as for the caller's own entries.
+ */
+void pv_iommu_release_foreign(struct pv_iommu_domain *pv, bool flushed)
 {
     struct pv_iommu_m2b *e, *tmp;
 
@@ -274,7 +278,10 @@ void pv_iommu_release_foreign(struct pv_iommu_domain *pv)
     list_for_each_entry_safe ( e, tmp, &pv->unflushed, list )
     {
         list_del(&e->list);
-        put_m2b_refs(e);
+        if ( flushed )
+            put_m2b_refs(e);
+        else
+            abandon_refs(e);
         xfree(e);
     }
     spin_unlock_recursive(&m2b_lock);

@@ -181,9 +181,10 @@ void pv_iommu_abandon_entry(struct pv_iommu_domain *pv, unsigned long entry)
 }
 
 /*
- * Flush the IOTLB, then drop the references of the entries unmapped so far:
- * a device must not reach a page once Xen may free it. If the flush fails
- * the references are kept for good rather than risk that.
+ * Flush the IOTLB, then drop the references of the entries unmapped so far,
+ * own and foreign: a device must not reach a page once Xen may free it. If
+ * the flush fails the references are kept for good rather than risk that,
+ * and no longer counted: no later batch may drop them, flush or not.
  */
 static int flush_and_release(struct pv_iommu_batch *b)
 {
@@ -198,12 +199,14 @@ static int flush_and_release(struct pv_iommu_batch *b)
         printk(XENLOG_G_ERR
                "%pd: PV-IOMMU: IOTLB flush failed (%d), keeping %u references\n",
                b->d, rc, pv->nr_deferred);
-    else
+    for ( i = 0; i < pv->nr_deferred; i++ )
     {
-        for ( i = 0; i < pv->nr_deferred; i++ )
+        if ( rc )
+            pv_iommu_abandon_entry(pv, pv->deferred[i]);
+        else
             put_entry(pv, pv->deferred[i]);
-        pv_iommu_release_foreign(pv);
     }
+    pv_iommu_release_foreign(pv, !rc);
     pv->nr_deferred = 0;
 
     return rc;

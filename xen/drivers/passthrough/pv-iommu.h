@@ -139,7 +139,7 @@ void pv_iommu_forget_foreign(struct pv_iommu_batch *b, unsigned long bfn,
                              unsigned long nr, struct list_head *gone);
 void pv_iommu_retire_foreign(struct pv_iommu_batch *b, struct list_head *gone,
                              bool reachable);
-void pv_iommu_release_foreign(struct pv_iommu_domain *pv);
+void pv_iommu_release_foreign(struct pv_iommu_domain *pv, bool flushed);
 void pv_iommu_foreign_init(struct pv_iommu_domain *pv);
 int pv_iommu_foreign_relinquish(struct domain *d);
 void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);
