@@ -956,17 +956,21 @@ static ssize_t edu_addr_write(struct file *file, const char __user *ubuf,
 	return rc ?: count;
 }
 
-static ssize_t stray_write(struct file *file, const char __user *ubuf,
-			   size_t count, loff_t *ppos)
-{
-	return edu_addr_write(file, ubuf, count, edu_stray);
+/* @name_fops: a write-only file whose "<bus address>" edu_@name() gets. */
+#define DEFINE_EDU_ADDR_FILE(name)					\
+static ssize_t name##_write(struct file *file, const char __user *ubuf,	\
+			    size_t count, loff_t *ppos)			\
+{									\
+	return edu_addr_write(file, ubuf, count, edu_##name);		\
+}									\
+									\
+static const struct file_operations name##_fops = {			\
+	.owner = THIS_MODULE,						\
+	.open = simple_open,						\
+	.write = name##_write,						\
 }
 
-static const struct file_operations stray_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = stray_write,
-};
+DEFINE_EDU_ADDR_FILE(stray);
 
 #define EDU_PEEK_LEN		256
 
@@ -999,17 +1003,7 @@ static int edu_peek(struct edu_dev *edu, u64 addr)
 	return rc;
 }
 
-static ssize_t peek_write(struct file *file, const char __user *ubuf,
-			  size_t count, loff_t *ppos)
-{
-	return edu_addr_write(file, ubuf, count, edu_peek);
-}
-
-static const struct file_operations peek_fops = {
-	.owner = THIS_MODULE,
-	.open = simple_open,
-	.write = peek_write,
-};
+DEFINE_EDU_ADDR_FILE(peek);
 
 /* A page of dom0 with no memory behind it, as backends map grants at. */
 static struct page *edu_ballooned;
