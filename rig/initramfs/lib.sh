@@ -194,6 +194,23 @@ domu_stop() {
 	done
 }
 
+# domu_test PROGRAM: run a kselftest PROGRAM with the test domU up (its
+# domid, GFNs and a command for its agent in the environment), then
+# destroy the domU.
+domu_test() {
+	local domid
+	if domid=$(domu_start); then
+		PV_IOMMU_DOMU=$domid \
+		PV_IOMMU_DOMU_GFNS=$(xenstore-read "$(domu_dir)"/gfns) \
+		PV_IOMMU_DOMU_CMD="sh -c '. /rig/lib.sh; domu_cmd \"\$@\"' domu_cmd" \
+			timed "$1" ||
+			tail -n 30 $DOMU_CONSOLE | sed 's/^/# domU console: /'
+	else
+		echo "not ok 1 $(basename "$1").domu_started"
+	fi
+	xl domid $DOMU_NAME >/dev/null 2>&1 && domu_stop
+}
+
 # The backends domUs (stage 50-backends, make bench) run rig/domu/backends.sh
 # with a blkfront disk on dom0's NVMe and, with VIF, a NIC on dom0's bridge.
 BACKENDS_DISK=/dev/nvme0n1
