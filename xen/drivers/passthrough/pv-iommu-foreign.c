@@ -567,7 +567,8 @@ static int track_identity(struct pv_iommu_batch *b, struct domain *t,
 
     for ( e = at_bfn(b->pv, mfn); e; e = e->next_bfn )
         if ( e->ioserver == ioserver && !(e->flags & M2B_MAPPED) &&
-             e->target == t && e->gfn == gfn )
+             e->target == t && e->gfn == gfn &&
+             !((e->flags ^ flags) & (M2B_READABLE | M2B_WRITEABLE)) )
         {
             put_frame(pg, flags & M2B_TYPE_REF);
             return 0;
@@ -717,7 +718,7 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
 }
 
 static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
-                          bool bfn_in_is_error);
+                          unsigned int flags);
 
 int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
@@ -734,10 +735,18 @@ int pv_iommu_map_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     if ( rc )
         return rc;
 
-    /* No IOMMU: the bus address is the MFN, as the spec says. */
+    /*
+     * No IOMMU: the bus address is the MFN, as the spec says, whatever BFN
+     * was asked for; the access asked for is held as with an IOMMU.
+     */
     if ( !pv_iommu_can_map(b->d) && pv_iommu_bus_is_mfn(b->d) )
     {
-        rc = order ? -ENOSPC : lookup_foreign(b, op, false);
+        if ( order )
+            rc = -ENOSPC;
+        else if ( !(op->flags & (IOMMUOP_readable | IOMMUOP_writeable)) )
+            rc = -EPERM;
+        else
+            rc = lookup_foreign(b, op, flags);
         goto out;
     }
 
@@ -778,23 +787,79 @@ static unsigned int op_perms(unsigned int flags)
 }
 
 /*
- * lookup_foreign_page. Where the caller's devices reach every frame at
- * BFN = MFN (no IOMMU, or the hardware domain outside strict mode before it
- * took its BFN space over) the answer is the MFN, and the lookup adds an
- * M2B entry as a map would; a BFN given as input (not 0) is then -EINVAL
- * if @bfn_in_is_error (the spec: there is no BFN to choose). Otherwise the
- * answer is the BFN a map_foreign_page gave the frame for this server, or
- * -ENOENT. Also map_foreign_page's answer where there is no IOMMU.
+ * Where the caller's devices reach every frame at BFN = MFN: an entry for
+ * the frame at @gfn, with the access *@flags ask for, so that the frame
+ * lives until the emulator unmaps it. A lookup asks for none (0) and gets
+ * what the frame allows: writeable only with a writable type reference.
+ */
+static int identity_entry(struct pv_iommu_batch *b, struct domain *t,
+                          struct pv_iommu_domain *tpv, unsigned long gfn,
+                          ioservid_t ioserver, unsigned int *flags,
+                          unsigned long *bfnp)
+{
+    unsigned int want = *flags ?: m2b_flags(IOMMUOP_readable |
+                                            IOMMUOP_writeable);
+    struct page_info *pg;
+    int rc = get_frame(t, gfn, want & M2B_TYPE_REF, &pg);
+
+    if ( rc == -EPERM && !*flags )
+    {
+        want = m2b_flags(IOMMUOP_readable);
+        rc = get_frame(t, gfn, false, &pg);
+    }
+    if ( rc )
+        return rc;
+
+    spin_lock_recursive(&m2b_lock);
+    rc = track_identity(b, t, tpv, pg, gfn, ioserver, want, bfnp);
+    spin_unlock_recursive(&m2b_lock);
+    *flags = want;
+
+    return rc;
+}
+
+/* The BFN and access a map_foreign_page gave the frame for the server. */
+static int mapped_entry(struct pv_iommu_batch *b, struct domain *t,
+                        struct pv_iommu_domain *tpv, unsigned long gfn,
+                        ioservid_t ioserver, unsigned int *flags,
+                        unsigned long *bfnp)
+{
+    struct pv_iommu_m2b *e;
+    struct page_info *pg;
+    int rc = get_frame(t, gfn, false, &pg);
+
+    if ( rc )
+        return rc;
+
+    spin_lock_recursive(&m2b_lock);
+    e = find_mapping(tpv, b->d, page_to_mfn(pg), ioserver);
+    if ( e )
+    {
+        *bfnp = e->bfn;
+        *flags = e->flags;
+    }
+    spin_unlock_recursive(&m2b_lock);
+    put_frame(pg, false);
+
+    return e ? 0 : -ENOENT;
+}
+
+/*
+ * lookup_foreign_page, and map_foreign_page where no IOMMU translates the
+ * caller's DMA (@flags: the access it asks for; 0 for a lookup). Where the
+ * caller's devices reach every frame at BFN = MFN (no IOMMU, or the
+ * hardware domain outside strict mode before it took its BFN space over)
+ * the answer is the MFN, and an M2B entry is added as a map would; a BFN
+ * given to a lookup as input (not 0) is then -EINVAL (the spec: there is
+ * no BFN to choose). Otherwise the answer is the BFN a map_foreign_page
+ * gave the frame for this server, or -ENOENT.
  */
 static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
-                          bool bfn_in_is_error)
+                          unsigned int flags)
 {
     ioservid_t ioserver = op->u.lookup_foreign_page.ioserver;
     unsigned long gfn = op->u.lookup_foreign_page.gfn, bfn = 0;
-    unsigned int flags = M2B_REF | M2B_READABLE | M2B_WRITEABLE;
     struct pv_iommu_domain *tpv;
-    struct pv_iommu_m2b *e;
-    struct page_info *pg;
     struct domain *t;
     int rc;
 
@@ -804,29 +869,15 @@ static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
 
     tpv = pv_iommu_get_state(t);
     rc = tpv ? pv_iommu_lock_state(b) : -ENOMEM;
-    if ( !rc && bfn_in_is_error && op->u.lookup_foreign_page.bfn &&
-         identity_mapped(b) )
-        rc = -EINVAL;
-    if ( !rc )
-        rc = get_frame(t, gfn, false, &pg);
     if ( rc )
         goto out;
 
-    spin_lock_recursive(&m2b_lock);
-    if ( identity_mapped(b) )
-        rc = track_identity(b, t, tpv, pg, gfn, ioserver, flags, &bfn);
+    if ( !identity_mapped(b) )
+        rc = mapped_entry(b, t, tpv, gfn, ioserver, &flags, &bfn);
+    else if ( !flags && op->u.lookup_foreign_page.bfn )
+        rc = -EINVAL;
     else
-    {
-        e = find_mapping(tpv, b->d, page_to_mfn(pg), ioserver);
-        rc = e ? 0 : -ENOENT;
-        if ( e )
-        {
-            bfn = e->bfn;
-            flags = e->flags;
-        }
-        put_frame(pg, false);
-    }
-    spin_unlock_recursive(&m2b_lock);
+        rc = identity_entry(b, t, tpv, gfn, ioserver, &flags, &bfn);
 
     if ( !rc )
     {
@@ -845,7 +896,7 @@ static int lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op,
 
 int pv_iommu_lookup_foreign(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
-    return lookup_foreign(b, op, true);
+    return lookup_foreign(b, op, 0);
 }
 
 /*
