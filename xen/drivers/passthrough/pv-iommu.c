@@ -735,8 +735,23 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     return rc;
 }
 
+/*
+ * A translated (HVM or PVH) domain's devices reach its memory at its GFNs,
+ * through IOMMU tables Xen keeps in step with its p2m: it has no BFN space
+ * to program, and maps a foreign frame for its devices into its p2m
+ * (XENMAPSPACE_gmfn_foreign). Only where no IOMMU translates its DMA (the
+ * bus address is the MFN) do the foreign subops serve it.
+ */
+static bool dma_follows_p2m(const struct domain *d)
+{
+    return is_hvm_domain(d) && is_iommu_enabled(d);
+}
+
 static int do_one_op(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
+    if ( op->subop_id != IOMMUOP_query_caps && dma_follows_p2m(b->d) )
+        return -EOPNOTSUPP;
+
     switch ( op->subop_id )
     {
     case IOMMUOP_query_caps:
