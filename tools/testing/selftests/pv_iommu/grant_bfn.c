@@ -62,30 +62,44 @@ FIXTURE_TEARDOWN(grant)
 	close(self->fd);
 }
 
-static int map_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
-		     __u32 flags, __u64 addr)
+/* Map the grant at @host (a linear address, 0 for none) and bus @addr. */
+static int map_host_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
+			  __u32 flags, __u64 host, __u64 addr)
 {
 	long rc;
 
 	*m = (struct gnttab_map_grant_ref){
-		.flags = flags, .ref = ref, .dom = 0, .dev_bus_addr = addr,
+		.host_addr = host, .flags = flags, .ref = ref, .dom = 0,
+		.dev_bus_addr = addr,
 	};
 	rc = xen_hypercall3(fd, __HYPERVISOR_grant_table_op,
 			    GNTTABOP_map_grant_ref, (unsigned long)m, 1);
 	return rc ?: m->status;
 }
 
-static int unmap_grant(int fd, struct gnttab_unmap_grant_ref *u,
-		       __u32 handle, __u64 addr)
+static int map_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
+		     __u32 flags, __u64 addr)
+{
+	return map_host_grant(fd, m, ref, flags, 0, addr);
+}
+
+static int unmap_host_grant(int fd, struct gnttab_unmap_grant_ref *u,
+			    __u32 handle, __u64 host, __u64 addr)
 {
 	long rc;
 
 	*u = (struct gnttab_unmap_grant_ref){
-		.handle = handle, .dev_bus_addr = addr,
+		.host_addr = host, .handle = handle, .dev_bus_addr = addr,
 	};
 	rc = xen_hypercall3(fd, __HYPERVISOR_grant_table_op,
 			    GNTTABOP_unmap_grant_ref, (unsigned long)u, 1);
 	return rc ?: u->status;
+}
+
+static int unmap_grant(int fd, struct gnttab_unmap_grant_ref *u,
+		       __u32 handle, __u64 addr)
+{
+	return unmap_host_grant(fd, u, handle, 0, addr);
 }
 
 TEST_F(grant, device_map_at_the_requested_bfn)
@@ -127,6 +141,57 @@ TEST_F(grant, read_only_device_map_takes_no_type_reference)
 	EXPECT_EQ(self->base.type_refs, now.type_refs);
 	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap,
 					  self->map->handle, addr));
+}
+
+/*
+ * Review L4: an unmap whose device part is done but whose host part fails
+ * (a linear address that does not map the grant) must still count the
+ * device part done. Its BFN is gone, so a retry of it would find none
+ * (GNTST_bad_dev_addr, for ever) and the device pin could never go.
+ * The host mapping goes at a linear address whose PTE Linux leaves empty,
+ * beside a page it populated (so that the page table exists); the wrong
+ * address is that page's.
+ */
+TEST_F(grant, a_failed_host_unmap_still_releases_the_device_map)
+{
+	const __u64 addr = TEST_BFN << 12;
+	struct pv_iommu_audit_op now;
+	__u64 filled, empty;
+	char *region;
+	__u32 handle;
+	int i, rc;
+
+	region = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, region);
+	/* Two pages under one page table (one 2 MiB range). */
+	for (i = 0; i < 3; i++)
+		if (((unsigned long)(region + i * 4096) >> 21) ==
+		    ((unsigned long)(region + (i + 1) * 4096) >> 21))
+			break;
+	filled = (unsigned long)(region + i * 4096);
+	empty = filled + 4096;
+	region[i * 4096] = 1;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_host_grant(self->fd, self->map, self->ref,
+				 GNTMAP_host_map | GNTMAP_device_map |
+				 GNTMAP_request_bfn_map, empty, addr));
+	handle = self->map->handle;
+
+	EXPECT_EQ(GNTST_general_error,
+		  unmap_host_grant(self->fd, self->unmap, handle, filled,
+				   addr));
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings, now.mappings);
+
+	/* Retried whole, the device part is no longer there to fail. */
+	rc = unmap_host_grant(self->fd, self->unmap, handle, empty, addr);
+	EXPECT_EQ(GNTST_okay, rc);
+	/* Linux must not find the grant's PTE at munmap(). */
+	if (rc != GNTST_okay)
+		unmap_host_grant(self->fd, self->unmap, handle, empty, 0);
+	munmap(region, 4 * 4096);
 }
 
 /* Xen no longer maps grants BFN=MFN for dom0: the MFN is no bus address. */
