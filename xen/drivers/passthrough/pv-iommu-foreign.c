@@ -659,6 +659,23 @@ static int unmap_server_bfn(struct pv_iommu_batch *b, unsigned long bfn,
     return 0;
 }
 
+/*
+ * get_frame() runs outside m2b_lock: the guest may have given the frame up
+ * before its new entry was in the M2B, which then heard nothing of it.
+ * Once the entry is in, a GFN that no longer holds the frame is treated as
+ * the guest giving it up (again, if it did hear of it: that is harmless).
+ */
+static void recheck_gfn(struct domain *t, unsigned long gfn, mfn_t mfn)
+{
+    p2m_type_t p2mt;
+
+    if ( mfn_eq(get_gfn_query_unlocked(t, gfn, &p2mt), mfn) )
+        return;
+
+    pv_iommu_gfn_removed(t, gfn, mfn);
+    pv_iommu_send_invalidations(t);
+}
+
 /* Map [gfn, gfn + nr) of @t at [bfn, bfn + nr); undo all on failure. */
 static int map_range(struct pv_iommu_batch *b, struct domain *t,
                      unsigned long bfn, unsigned long gfn, unsigned long nr,
@@ -668,6 +685,7 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
     bool writeable = flags & M2B_TYPE_REF;
     struct page_info *pg;
     unsigned long i;
+    mfn_t mfn;
     int rc = 0;
 
     if ( !tpv )
@@ -679,6 +697,7 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
         rc = get_frame(t, gfn + i, writeable, &pg);
         if ( rc )
             break;
+        mfn = page_to_mfn(pg);
 
         spin_lock_recursive(&m2b_lock);
         if ( (flags & M2B_SWAP) && !b->pv->scratch )
@@ -695,6 +714,9 @@ static int map_range(struct pv_iommu_batch *b, struct domain *t,
         else
             rc = map_one(b, t, tpv, bfn + i, gfn + i, pg, ioserver, flags);
         spin_unlock_recursive(&m2b_lock);
+
+        if ( !rc )
+            recheck_gfn(t, gfn + i, mfn);
     }
 
     /*
@@ -800,6 +822,7 @@ static int identity_entry(struct pv_iommu_batch *b, struct domain *t,
     unsigned int want = *flags ?: m2b_flags(IOMMUOP_readable |
                                             IOMMUOP_writeable);
     struct page_info *pg;
+    mfn_t mfn;
     int rc = get_frame(t, gfn, want & M2B_TYPE_REF, &pg);
 
     if ( rc == -EPERM && !*flags )
@@ -810,10 +833,13 @@ static int identity_entry(struct pv_iommu_batch *b, struct domain *t,
     if ( rc )
         return rc;
 
+    mfn = page_to_mfn(pg);
     spin_lock_recursive(&m2b_lock);
     rc = track_identity(b, t, tpv, pg, gfn, ioserver, want, bfnp);
     spin_unlock_recursive(&m2b_lock);
     *flags = want;
+    if ( !rc )
+        recheck_gfn(t, gfn, mfn);
 
     return rc;
 }
