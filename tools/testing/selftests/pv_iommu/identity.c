@@ -63,30 +63,38 @@ FIXTURE_TEARDOWN(identity)
 	close(self->fd);
 }
 
-/* One lookup_foreign_page of the agent's first page: its status. */
-static int lookup(FIXTURE_DATA(identity) *self, __u64 bfn)
+/* The status of one op, or 1 if the call itself failed. */
+static int status_of(int fd, struct pv_iommu_op *op)
 {
-	*self->op = (struct pv_iommu_op){
-		.subop_id = IOMMUOP_lookup_foreign_page, .status = 1,
-		.u.lookup_foreign_page = { .bfn = bfn, .gfn = self->gfn,
-					   .domid = self->domid,
-					   .ioserver = self->id },
-	};
-	if (iommu_op(self->fd, self->op, 1))
-		return 1;
-	return self->op->status;
+	return iommu_op(fd, op, 1) ? 1 : op->status;
 }
 
-static int unmap(FIXTURE_DATA(identity) *self, __u64 bfn)
+static struct pv_iommu_op *lookup_op(struct pv_iommu_op *op, __u16 domid,
+				     __u64 gfn, __u16 id, __u64 bfn)
 {
-	*self->op = (struct pv_iommu_op){
-		.subop_id = IOMMUOP_unmap_foreign_page, .status = 1,
-		.u.unmap_foreign_page = { .bfn = bfn, .ioserver = self->id },
+	*op = (struct pv_iommu_op){
+		.subop_id = IOMMUOP_lookup_foreign_page, .status = 1,
+		.u.lookup_foreign_page = { .bfn = bfn, .gfn = gfn,
+					   .domid = domid, .ioserver = id },
 	};
-	if (iommu_op(self->fd, self->op, 1))
-		return 1;
-	return self->op->status;
+	return op;
 }
+
+static struct pv_iommu_op *unmap_op(struct pv_iommu_op *op, __u64 bfn,
+				    __u16 id)
+{
+	*op = (struct pv_iommu_op){
+		.subop_id = IOMMUOP_unmap_foreign_page, .status = 1,
+		.u.unmap_foreign_page = { .bfn = bfn, .ioserver = id },
+	};
+	return op;
+}
+
+/* A lookup of the agent's first page, @bfn given as input. */
+#define LOOKUP(bfn)							\
+	status_of(self->fd, lookup_op(self->op, self->domid, self->gfn,	\
+				      self->id, bfn))
+#define UNMAP(bfn)	status_of(self->fd, unmap_op(self->op, bfn, self->id))
 
 /*
  * Review L9: the answer is writeable only with a writable type reference
@@ -99,7 +107,7 @@ TEST_F(identity, a_writeable_answer_holds_a_type_reference)
 	struct pv_iommu_audit_op now;
 	__u64 bfn;
 
-	ASSERT_EQ(0, lookup(self, 0));
+	ASSERT_EQ(0, LOOKUP(0));
 	EXPECT_EQ(RW, self->op->flags & 0x3ff);
 	bfn = self->op->u.lookup_foreign_page.bfn;
 	EXPECT_NE(0, bfn);
@@ -109,19 +117,19 @@ TEST_F(identity, a_writeable_answer_holds_a_type_reference)
 	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
 	EXPECT_EQ(self->base.type_refs + 1, now.type_refs);
 
-	ASSERT_EQ(0, lookup(self, 0));
+	ASSERT_EQ(0, LOOKUP(0));
 	EXPECT_EQ(bfn, self->op->u.lookup_foreign_page.bfn);
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
 
-	EXPECT_EQ(0, unmap(self, bfn));
-	EXPECT_EQ(-ENOENT, unmap(self, bfn));
+	EXPECT_EQ(0, UNMAP(bfn));
+	EXPECT_EQ(-ENOENT, UNMAP(bfn));
 }
 
 /* The spec: with no BFN to choose, one given as input is an error. */
 TEST_F(identity, a_bfn_given_to_lookup_is_einval)
 {
-	EXPECT_EQ(-EINVAL, lookup(self, 0x1000));
+	EXPECT_EQ(-EINVAL, LOOKUP(0x1000));
 }
 
 TEST_HARNESS_MAIN
