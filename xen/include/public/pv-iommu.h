@@ -28,6 +28,10 @@
 #define IOMMUOP_unmap_foreign_page    6
 
 /*
+ * An HVM or PVH caller with an IOMMU gets -EOPNOTSUPP from every subop but
+ * query_caps: its devices reach its memory at its GFNs, and it maps foreign
+ * frames for them into its p2m (XENMAPSPACE_gmfn_foreign).
+ *
  * Debug builds of Xen only (CONFIG_DEBUG; other builds answer -EOPNOTSUPP),
  * not part of the design's interface and subject to change:
  * IOMMUOP_debug_audit reports what the interface holds for domain
