@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PV-IOMMU, debug builds only: the debug_audit subop, which reports what the
- * interface holds for a domain so that tests can check its accounting, and
- * the 'j' key, which prints the same for every domain.
+ * interface holds for a domain so that tests can check its accounting; the
+ * debug_fail subop, which makes the domain's IOMMU operations fail so that
+ * tests reach the error paths; and the 'j' key, which prints the audit for
+ * every domain.
  */
 
 #include <xen/init.h>
@@ -52,6 +54,45 @@ int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     }
 
     rcu_unlock_domain(t);
+
+    return 0;
+}
+
+/* Fail the calling domain's IOMMU operations as the op's pattern says. */
+int pv_iommu_debug_fail(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    struct pv_iommu_domain *pv;
+
+    if ( op->flags )
+        return -EINVAL;
+
+    pv = pv_iommu_get_state(b->d);
+    if ( !pv )
+        return -ENOMEM;
+
+    write_atomic(&pv->fail_pattern, op->u.debug_fail.pattern);
+
+    return 0;
+}
+
+/*
+ * -EIO if IOMMUOP_debug_fail has the domain's next IOMMU operation fail,
+ * else 0. Each operation takes one bit of the pattern, whichever CPU does it.
+ */
+int pv_iommu_injected_error(struct domain *d)
+{
+    struct pv_iommu_domain *pv = read_atomic(&dom_iommu(d)->pv_iommu);
+    uint64_t pattern, seen;
+
+    if ( !pv )
+        return 0;
+
+    for ( pattern = read_atomic(&pv->fail_pattern); pattern; pattern = seen )
+    {
+        seen = cmpxchg(&pv->fail_pattern, pattern, pattern >> 1);
+        if ( seen == pattern )
+            return pattern & 1 ? -EIO : 0;
+    }
 
     return 0;
 }

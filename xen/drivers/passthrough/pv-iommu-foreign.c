@@ -520,8 +520,8 @@ static int map_one(struct pv_iommu_batch *b, struct domain *t,
     /* Another server's entry already maps this frame here. */
     if ( !share )
     {
-        if ( iommu_map(b->d, _dfn(bfn), e->mfn, 1, iommu_perms(e),
-                       &b->flush_flags) )
+        if ( pv_iommu_map(b->d, bfn, e->mfn, 1, iommu_perms(e),
+                          &b->flush_flags) )
         {
             xfree(e);
             put_frame(pg, flags & M2B_TYPE_REF);
@@ -541,7 +541,7 @@ static int map_one(struct pv_iommu_batch *b, struct domain *t,
         b->pv->nr_foreign_refs++;
         if ( e->flags & M2B_TYPE_REF )
             b->pv->nr_foreign_type_refs++;
-        if ( !share && iommu_unmap(b->d, _dfn(bfn), 1, 0, &b->flush_flags) )
+        if ( !share && pv_iommu_unmap(b->d, bfn, 1, &b->flush_flags) )
             abandon_refs(e);
         list_add_tail(&e->list, &b->pv->unflushed);
     }
@@ -651,7 +651,7 @@ static int unmap_server_bfn(struct pv_iommu_batch *b, unsigned long bfn,
 
     last = at_bfn(b->pv, bfn) == e && !e->next_bfn;
     if ( last && (e->flags & M2B_MAPPED) &&
-         iommu_unmap(b->d, _dfn(bfn), 1, 0, &b->flush_flags) )
+         pv_iommu_unmap(b->d, bfn, 1, &b->flush_flags) )
         return -EIO;
 
     retire(b->pv, e);
@@ -985,10 +985,9 @@ static void swap_to_scratch(struct pv_iommu_domain *tpv, mfn_t mfn)
         e->next_mfn = NULL;
         e->target = NULL;
 
-        if ( iommu_map(e->caller, _dfn(e->bfn),
-                       page_to_mfn(cpv->scratch), 1, iommu_perms(e),
-                       &flush_flags) ||
-             iommu_iotlb_flush_all(e->caller, flush_flags) )
+        if ( pv_iommu_map(e->caller, e->bfn, page_to_mfn(cpv->scratch), 1,
+                          iommu_perms(e), &flush_flags) ||
+             pv_iommu_flush(e->caller, flush_flags) )
         {
             /* The device may still reach the frame: keep it. */
             abandon_refs(e);
@@ -1109,7 +1108,7 @@ static void release_dead(struct list_head *dead)
         struct pv_iommu_domain *cpv = state_of(e->caller);
 
         if ( cpv->teardown_flush_flags &&
-             iommu_iotlb_flush_all(e->caller, cpv->teardown_flush_flags) )
+             pv_iommu_flush(e->caller, cpv->teardown_flush_flags) )
             printk(XENLOG_G_ERR "%pd: PV-IOMMU: IOTLB flush failed\n",
                    e->caller);
         cpv->teardown_flush_flags = 0;
@@ -1151,8 +1150,8 @@ static int relinquish_target(struct pv_iommu_domain *tpv)
 
                 last = at_bfn(cpv, e->bfn) == e && !e->next_bfn;
                 if ( last && (e->flags & M2B_MAPPED) &&
-                     iommu_unmap(e->caller, _dfn(e->bfn), 1, 0,
-                                 &cpv->teardown_flush_flags) )
+                     pv_iommu_unmap(e->caller, e->bfn, 1,
+                                    &cpv->teardown_flush_flags) )
                     abandon_refs(e);
                 bfn_remove(cpv, e);
                 cpv->nr_m2b--;

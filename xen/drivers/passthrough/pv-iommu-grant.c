@@ -44,9 +44,9 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
         goto out;
 
     pv_iommu_forget_foreign(&b, bfn, 1, &gone);
-    if ( iommu_map(d, _dfn(bfn), mfn, 1,
-                   IOMMUF_readable | (readonly ? 0 : IOMMUF_writable),
-                   &b.flush_flags) )
+    if ( pv_iommu_map(d, bfn, mfn, 1,
+                      IOMMUF_readable | (readonly ? 0 : IOMMUF_writable),
+                      &b.flush_flags) )
     {
         rc = -EIO;
         goto unmap;
@@ -77,7 +77,7 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
      * fails, a device may still reach either: the old entry stays, the
      * new frame and the foreign entries keep their references for good.
      */
-    if ( iommu_unmap(d, _dfn(bfn), 1, 0, &b.flush_flags) )
+    if ( pv_iommu_unmap(d, bfn, 1, &b.flush_flags) )
     {
         printk(XENLOG_G_ERR
                "%pd: PV-IOMMU: cannot undo a grant map at BFN %#lx, keeping its frames\n",
@@ -111,7 +111,7 @@ int pv_iommu_grant_unmap(struct domain *d, unsigned long bfn, mfn_t mfn)
     p = radix_tree_lookup(&b.pv->bfns, bfn);
     if ( !p || !mfn_eq(bfn_entry_mfn(radix_tree_ptr_to_ulong(p)), mfn) )
         rc = -EINVAL;
-    else if ( iommu_unmap(d, _dfn(bfn), 1, 0, &b.flush_flags) )
+    else if ( pv_iommu_unmap(d, bfn, 1, &b.flush_flags) )
         rc = -EIO;
     else
         pv_iommu_forget_bfns(&b, bfn, 1);

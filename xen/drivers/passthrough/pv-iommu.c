@@ -56,6 +56,7 @@ static void __init __maybe_unused build_assertions(void)
     BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_audit.domid) != 24);
     BUILD_BUG_ON(offsetof(struct pv_iommu_op,
                           u.debug_audit.m2b_entries) != 28);
+    BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_fail.pattern) != 8);
 }
 
 unsigned int pv_iommu_max_order(const struct domain *d)
@@ -144,7 +145,7 @@ static int flush_batch(struct pv_iommu_batch *b)
         b->pv->pending_flush_flags = 0;
     }
     if ( b->flush_flags )
-        rc = iommu_iotlb_flush_all(b->d, b->flush_flags);
+        rc = pv_iommu_flush(b->d, b->flush_flags);
     b->flush_flags = 0;
 
     return rc;
@@ -638,7 +639,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
      */
     pv_iommu_forget_foreign(b, bfn, nr, &gone);
 
-    if ( iommu_map(d, _dfn(bfn), _mfn(gfn), nr, perms, &b->flush_flags) )
+    if ( pv_iommu_map(d, bfn, _mfn(gfn), nr, perms, &b->flush_flags) )
     {
         rc = -EIO;
         i = 0;
@@ -680,7 +681,7 @@ static int map_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
      * entries stay (a later unmap_page, or the teardown, drops them), the
      * untracked frames and the foreign entries keep theirs for good.
      */
-    if ( iommu_unmap(d, _dfn(bfn), nr, 0, &b->flush_flags) )
+    if ( pv_iommu_unmap(d, bfn, nr, &b->flush_flags) )
     {
         printk(XENLOG_G_ERR
                "%pd: PV-IOMMU: cannot undo a map of BFNs %#lx-%#lx, keeping their frames\n",
@@ -726,7 +727,7 @@ static int unmap_page(struct pv_iommu_batch *b, struct pv_iommu_op *op)
      * and so do all the references (a device may still reach the frames).
      */
     pv_iommu_forget_foreign(b, bfn, 1UL << order, &gone);
-    if ( iommu_unmap(b->d, _dfn(bfn), 1UL << order, 0, &b->flush_flags) )
+    if ( pv_iommu_unmap(b->d, bfn, 1UL << order, &b->flush_flags) )
         rc = -EIO;
     else
         pv_iommu_forget_bfns(b, bfn, 1UL << order);
@@ -775,6 +776,9 @@ static int do_one_op(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 #ifdef CONFIG_DEBUG
     case IOMMUOP_debug_audit:
         return pv_iommu_debug_audit(b, op);
+
+    case IOMMUOP_debug_fail:
+        return pv_iommu_debug_fail(b, op);
 #endif
 
     default:

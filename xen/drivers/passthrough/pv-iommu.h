@@ -7,6 +7,7 @@
 #ifndef DRIVERS_PASSTHROUGH_PV_IOMMU_H
 #define DRIVERS_PASSTHROUGH_PV_IOMMU_H
 
+#include <xen/iommu.h>
 #include <xen/list.h>
 #include <xen/radix-tree.h>
 #include <xen/sched.h>
@@ -100,6 +101,11 @@ struct pv_iommu_domain {
     /* As a target: MFN -> its M2B entries, and invalidations not sent. */
     struct radix_tree_root m2b;
     struct list_head invalidations;
+
+#ifdef CONFIG_DEBUG
+    /* IOMMUOP_debug_fail: bit i fails the i-th IOMMU operation from now. */
+    uint64_t fail_pattern;
+#endif
 };
 
 /* State of one hypercall invocation (one continuation chunk). */
@@ -147,10 +153,43 @@ void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);
 #ifdef CONFIG_DEBUG
 /* pv-iommu-debug.c */
 int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op);
+int pv_iommu_debug_fail(struct pv_iommu_batch *b, struct pv_iommu_op *op);
+int pv_iommu_injected_error(struct domain *d);
 /* pv-iommu-foreign.c */
 void pv_iommu_audit_foreign(struct pv_iommu_domain *pv,
                             struct pv_iommu_op *op);
+#else
+static inline int pv_iommu_injected_error(struct domain *d)
+{
+    return 0;
+}
 #endif
+
+/*
+ * The IOMMU operations the interface does for a domain. A debug build can
+ * make them fail on demand, before they do anything (IOMMUOP_debug_fail),
+ * so that tests reach the paths that handle a failing IOMMU.
+ */
+static inline long pv_iommu_map(struct domain *d, unsigned long bfn,
+                                mfn_t mfn, unsigned long nr,
+                                unsigned int perms, unsigned int *flush_flags)
+{
+    return pv_iommu_injected_error(d) ?:
+           iommu_map(d, _dfn(bfn), mfn, nr, perms, flush_flags);
+}
+
+static inline long pv_iommu_unmap(struct domain *d, unsigned long bfn,
+                                  unsigned long nr, unsigned int *flush_flags)
+{
+    return pv_iommu_injected_error(d) ?:
+           iommu_unmap(d, _dfn(bfn), nr, 0, flush_flags);
+}
+
+static inline int pv_iommu_flush(struct domain *d, unsigned int flush_flags)
+{
+    return pv_iommu_injected_error(d) ?:
+           iommu_iotlb_flush_all(d, flush_flags);
+}
 
 #endif /* DRIVERS_PASSTHROUGH_PV_IOMMU_H */
 

@@ -37,8 +37,14 @@
  * IOMMUOP_debug_audit reports what the interface holds for domain
  * u.debug_audit.domid (DOMID_SELF, or any domain for the hardware domain).
  * Status: 0; -ENXIO no such domain; -EPERM not allowed to look at it.
+ * IOMMUOP_debug_fail makes the IOMMU operations (map, unmap, IOTLB flush)
+ * that the interface does for the calling domain from now on fail before
+ * doing anything, as u.debug_fail.pattern says: bit i fails the i-th of
+ * them, counted from 0. A pattern of 0 disarms it. Flags must be 0.
+ * Status: 0; -EINVAL flags not 0; -ENOMEM no memory for the domain's state.
  */
 #define IOMMUOP_debug_audit           0x8000
+#define IOMMUOP_debug_fail            0x8001
 
 /*
  * IOMMUOP_query_caps: flags [out]; status 0.
@@ -135,6 +141,11 @@ struct pv_iommu_op {
             uint16_t pad;
             uint32_t m2b_entries;      /* [out] M2B entries held */
         } debug_audit;
+
+        /* Debug builds only: IOMMUOP_debug_fail. */
+        struct {
+            uint64_aligned_t pattern;  /* [in] which operations fail */
+        } debug_fail;
     } u;
 };
 typedef struct pv_iommu_op pv_iommu_op_t;
