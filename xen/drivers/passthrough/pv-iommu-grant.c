@@ -96,8 +96,11 @@ int pv_iommu_grant_map(struct domain *d, struct domain *rd, unsigned long bfn,
 
 /*
  * Unmap a grant's BFN before its pin goes: the BFN must map @mfn, as a
- * grant put it there (-EINVAL otherwise). Its references go after the
- * flush, which is done on return.
+ * grant put it there (-EINVAL otherwise; -EIO if the IOMMU failed, and the
+ * BFN still maps it). Its references go after the flush, which is done on
+ * return. A failed flush keeps them for good (flush_and_release()), so
+ * that the frame can never be freed: the unmap is done all the same, or
+ * the pin could never go.
  */
 int pv_iommu_grant_unmap(struct domain *d, unsigned long bfn, mfn_t mfn)
 {
@@ -117,7 +120,9 @@ int pv_iommu_grant_unmap(struct domain *d, unsigned long bfn, mfn_t mfn)
         pv_iommu_forget_bfns(&b, bfn, 1);
 
  out:
-    return pv_iommu_unlock_state(&b) ?: rc;
+    pv_iommu_unlock_state(&b);
+
+    return rc;
 }
 
 /*
