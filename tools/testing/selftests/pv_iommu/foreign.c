@@ -236,6 +236,8 @@ FIXTURE_TEARDOWN(foreign)
 	struct pv_iommu_audit_op now;
 	char answer[64];
 
+	/* A test that stopped half-way may have left failures armed. */
+	pv_iommu_fail_iommu_ops(self->fd, 0);
 	/* Every test leaves what the interface holds as it found it. */
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
@@ -432,6 +434,42 @@ TEST_F(foreign, no_entry_to_look_up_is_enoent)
 	lookup_op(self->ops, gfn, self->domid, self->id);
 	ASSERT_EQ(0, run(_metadata, self->fd, self->ops, 1));
 	EXPECT_EQ(-ENOENT, self->ops[0].status);
+}
+
+/*
+ * map_foreign_page and unmap_foreign_page -EIO, the IOMMU failed (made to
+ * fail by IOMMUOP_debug_fail): a failed map holds nothing, a failed unmap
+ * keeps the entry and its references, for a later unmap to drop.
+ */
+TEST_F(foreign, a_failing_iommu_is_eio)
+{
+	__u64 gfn = guest_gfn(_metadata, self->fd, self->domid, self->id,
+			      0x1000);
+	struct pv_iommu_op *o = self->ops;
+	struct pv_iommu_audit_op now;
+	__u16 d = self->domid, s = self->id;
+
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
+	map_op(&o[0], RW, TEST_BFN, gfn, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(-EIO, o[0].status);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_AUDIT_EQ(self->base, now);
+
+	map_op(&o[0], RW, TEST_BFN, gfn, d, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(0, o[0].status);
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
+	unmap_op(&o[0], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(-EIO, o[0].status);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+
+	unmap_op(&o[0], 0, TEST_BFN, s);
+	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
+	EXPECT_EQ(0, o[0].status);
 }
 
 TEST_F(foreign, two_servers_share_a_bfn)

@@ -54,6 +54,8 @@ FIXTURE_TEARDOWN(grant)
 {
 	struct pv_iommu_audit_op now;
 
+	/* A test that stopped half-way may have left failures armed. */
+	pv_iommu_fail_iommu_ops(self->fd, 0);
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
 	munmap(self->page, 4096);
@@ -192,6 +194,85 @@ TEST_F(grant, a_failed_host_unmap_still_releases_the_device_map)
 	if (rc != GNTST_okay)
 		unmap_host_grant(self->fd, self->unmap, handle, empty, 0);
 	munmap(region, 4 * 4096);
+}
+
+/*
+ * Review L6, for grant maps: a grant map at a BFN whose IOMMU map fails,
+ * and then its undo, leaves what the BFN held before (here a map of the
+ * same grant) with its references, since a device may still reach it. The
+ * new map's page reference is kept for good, uncounted (read-only: no type
+ * reference on a page gntalloc will free).
+ */
+TEST_F(grant, failed_map_and_undo_keep_the_old_mapping)
+{
+	const __u64 addr = TEST_BFN << 12;
+	struct pv_iommu_audit_op now;
+	__u32 handle;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+	handle = self->map->handle;
+	/* The map, then its undo's unmap. */
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd,
+					     FAIL_OP(0) | FAIL_OP(1)));
+	EXPECT_EQ(GNTST_general_error,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_readonly |
+			    GNTMAP_request_bfn_map, addr));
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, 0));
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings + 1, now.mappings);
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+	EXPECT_EQ(self->base.type_refs + 1, now.type_refs);
+
+	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap, handle, addr));
+}
+
+/*
+ * A grant unmap whose IOMMU unmap fails is GNTST_general_error: the BFN
+ * still maps the frame, so the device map and its pin stay, and a retry
+ * releases them once the IOMMU works.
+ */
+TEST_F(grant, a_failed_iommu_unmap_keeps_the_device_map)
+{
+	const __u64 addr = TEST_BFN << 12;
+	struct pv_iommu_audit_op now;
+	__u32 handle;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+	handle = self->map->handle;
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
+	EXPECT_EQ(GNTST_general_error,
+		  unmap_grant(self->fd, self->unmap, handle, addr));
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.mappings + 1, now.mappings);
+	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
+
+	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap, handle, addr));
+}
+
+/*
+ * A grant unmap whose IOTLB flush fails is done all the same: Xen keeps
+ * the frame's references for good (uncounted), so it can never be freed
+ * while a device may reach it, and the device pin goes; a failure would
+ * leave a pin that no retry could release (the BFN is gone). Read-only:
+ * no type reference is kept on a page gntalloc will free.
+ */
+TEST_F(grant, a_failed_flush_still_releases_the_device_map)
+{
+	const __u64 addr = TEST_BFN << 12;
+
+	ASSERT_EQ(GNTST_okay,
+		  map_grant(self->fd, self->map, self->ref,
+			    GNTMAP_device_map | GNTMAP_readonly |
+			    GNTMAP_request_bfn_map, addr));
+	/* The unmap, then the flush. */
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(1)));
+	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap,
+					  self->map->handle, addr));
 }
 
 /* Xen no longer maps grants BFN=MFN for dom0: the MFN is no bus address. */

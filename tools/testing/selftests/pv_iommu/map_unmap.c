@@ -91,6 +91,8 @@ FIXTURE_TEARDOWN(map)
 {
 	struct pv_iommu_audit_op now;
 
+	/* A test that stopped half-way may have left failures armed. */
+	pv_iommu_fail_iommu_ops(self->fd, 0);
 	/* Whatever the test did, the audit must be back at its baseline. */
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
@@ -521,6 +523,69 @@ TEST_F(map, reserved_flag_bits_are_einval)
 			ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
 	}
 	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+/*
+ * unmap_page -EIO, the IOMMU failed: the mapping and its references stay,
+ * for a later unmap to drop.
+ */
+TEST_F(map, failed_unmap_keeps_the_mapping)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
+	EXPECT_EQ(-EIO, unmap(self->fd, TEST_BFN, 0));
+	EXPECT_AUDIT(1, 1, 1);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+/*
+ * map_page -EIO, the IOMMU failed: the op's undo unmaps the BFN, and the
+ * references of the mapping it held go too.
+ */
+TEST_F(map, failed_map_unmaps_the_bfn)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
+	EXPECT_EQ(-EIO, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	EXPECT_AUDIT(0, 0, 0);
+}
+
+/*
+ * Review L6: when the undo of a failed map_page fails too, a device may
+ * still reach the old frame, so the old mapping stays with its references.
+ * The new frame's reference is kept for good and not counted (a read-only
+ * map: a page reference, on the helper's page).
+ */
+TEST_F(map, failed_map_and_undo_keep_the_old_mapping)
+{
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd,
+					     FAIL_OP(0) | FAIL_OP(1)));
+	EXPECT_EQ(-EIO, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	EXPECT_AUDIT(1, 1, 1);
+	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
+}
+
+/*
+ * Review L1: when the IOTLB flush fails, the references of what it was to
+ * flush are kept for good and no longer counted: the unmap's status is 0,
+ * the call's -EIO, and the audit is back at its baseline, as a teardown's
+ * must add up. (A read-only map: a page reference, on the helper's page.)
+ */
+TEST_F(map, failed_flush_keeps_references_uncounted)
+{
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_unmap_page,
+		.status = 1,
+		.u.unmap_page = { .bfn = TEST_BFN },
+	};
+
+	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	/* The unmap, then the flush at the end of its call. */
+	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(1)));
+	EXPECT_EQ(-EIO, iommu_op(self->fd, &op, 1));
+	EXPECT_EQ(0, op.status);
+	EXPECT_AUDIT(0, 0, 0);
 }
 
 TEST_F(map, audit_of_a_missing_domain_is_enxio)

@@ -139,6 +139,38 @@ static inline int pv_iommu_audit(int fd, __u16 domid,
 	EXPECT_EQ(_b->m2b_entries, _n->m2b_entries);		\
 } while (0)
 
+/*
+ * Debug only: the IOMMU operations (map, unmap, IOTLB flush) Xen does for
+ * the caller from now on fail with -EIO before doing anything, bit i of
+ * @pattern for the i-th of them; 0 disarms. Returns the op's status, or the
+ * call's error.
+ */
+#define IOMMUOP_debug_fail		0x8001
+/* The bit of the i-th IOMMU operation from now, counted from 0. */
+#define FAIL_OP(i)			(1ULL << (i))
+
+struct pv_iommu_fail_op {
+	__u16 subop_id;
+	__u16 flags;
+	__s32 status;
+	__u64 pattern;		/* [in] which operations fail */
+	__u64 pad[2];
+};
+
+static_assert(sizeof(struct pv_iommu_fail_op) == sizeof(struct pv_iommu_op),
+	      "fail op size");
+
+static inline int pv_iommu_fail_iommu_ops(int fd, __u64 pattern)
+{
+	struct pv_iommu_fail_op op = {
+		.subop_id = IOMMUOP_debug_fail,
+		.pattern = pattern,
+	};
+	long rc = iommu_op(fd, (struct pv_iommu_op *)&op, 1);
+
+	return rc ? rc : op.status;
+}
+
 /* The test helper module (pv-iommu-testhelper) and its debugfs files. */
 #define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
 #define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
