@@ -43,6 +43,7 @@ AT(u.debug_audit.type_refs, 20);
 AT(u.debug_audit.domid, 24);
 AT(u.debug_audit.m2b_entries, 28);
 AT(u.debug_fail.pattern, 8);
+AT(u.debug_hold.domid, 8);
 C
 	{
 		echo "xen/include/public/pv-iommu.h: the layout differs with gcc $m"

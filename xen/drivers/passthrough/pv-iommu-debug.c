@@ -3,8 +3,9 @@
  * PV-IOMMU, debug builds only: the debug_audit subop, which reports what the
  * interface holds for a domain so that tests can check its accounting; the
  * debug_fail subop, which makes the domain's IOMMU operations fail so that
- * tests reach the error paths; and the 'j' key, which prints the audit for
- * every domain.
+ * tests reach the error paths; the debug_hold subop, which holds a dying
+ * domain's teardown before its devices go; and the 'j' key, which prints
+ * the audit for every domain.
  */
 
 #include <xen/init.h>
@@ -95,6 +96,46 @@ int pv_iommu_injected_error(struct domain *d)
     }
 
     return 0;
+}
+
+/*
+ * Hold, or let go, the teardown of a domain once it is dying, before its
+ * devices are released (pv_iommu_teardown_held()): tests look at what
+ * happens while a dying domain's devices may still reach its mappings.
+ */
+int pv_iommu_debug_hold(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    struct pv_iommu_domain *pv;
+    struct domain *t;
+
+    if ( op->flags & ~IOMMU_DEBUG_HOLD_teardown )
+        return -EINVAL;
+    if ( !is_hardware_domain(b->d) )
+        return -EPERM;
+
+    t = rcu_lock_domain_by_id(op->u.debug_hold.domid);
+    if ( !t )
+        return -ENXIO;
+
+    pv = pv_iommu_get_state(t);
+    if ( pv )
+        write_atomic(&pv->teardown_held,
+                     !!(op->flags & IOMMU_DEBUG_HOLD_teardown));
+    rcu_unlock_domain(t);
+
+    return pv ? 0 : -ENOMEM;
+}
+
+/*
+ * -EBUSY while the teardown is held: the destroy returns it to the
+ * toolstack (a continuation would spin in the hypercall), and a later
+ * destroy goes on from here.
+ */
+int pv_iommu_teardown_held(const struct domain *d)
+{
+    const struct pv_iommu_domain *pv = read_atomic(&dom_iommu(d)->pv_iommu);
+
+    return pv && read_atomic(&pv->teardown_held) ? -EBUSY : 0;
 }
 
 static void cf_check dump_pv_iommu(unsigned char key)

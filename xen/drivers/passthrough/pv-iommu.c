@@ -57,6 +57,7 @@ static void __init __maybe_unused build_assertions(void)
     BUILD_BUG_ON(offsetof(struct pv_iommu_op,
                           u.debug_audit.m2b_entries) != 28);
     BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_fail.pattern) != 8);
+    BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_hold.domid) != 8);
 }
 
 unsigned int pv_iommu_max_order(const struct domain *d)
@@ -779,6 +780,9 @@ static int do_one_op(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 
     case IOMMUOP_debug_fail:
         return pv_iommu_debug_fail(b, op);
+
+    case IOMMUOP_debug_hold:
+        return pv_iommu_debug_hold(b, op);
 #endif
 
     default:

@@ -105,6 +105,8 @@ struct pv_iommu_domain {
 #ifdef CONFIG_DEBUG
     /* IOMMUOP_debug_fail: bit i fails the i-th IOMMU operation from now. */
     uint64_t fail_pattern;
+    /* IOMMUOP_debug_hold: the teardown waits before the devices go. */
+    bool teardown_held;
 #endif
 };
 
@@ -154,6 +156,7 @@ void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);
 /* pv-iommu-debug.c */
 int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_debug_fail(struct pv_iommu_batch *b, struct pv_iommu_op *op);
+int pv_iommu_debug_hold(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_injected_error(struct domain *d);
 /* pv-iommu-foreign.c */
 void pv_iommu_audit_foreign(struct pv_iommu_domain *pv,

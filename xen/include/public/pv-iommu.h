@@ -42,9 +42,17 @@
  * doing anything, as u.debug_fail.pattern says: bit i fails the i-th of
  * them, counted from 0. A pattern of 0 disarms it. Flags must be 0.
  * Status: 0; -EINVAL flags not 0; -ENOMEM no memory for the domain's state.
+ * IOMMUOP_debug_hold, for the hardware domain: with flag bit 0 set, the
+ * teardown of domain u.debug_hold.domid, once it is dying, stops before its
+ * devices are released (its destroy answers -EBUSY) until it is called
+ * again without the flag (a later destroy then goes on). Status: 0;
+ * -EINVAL other flags; -EPERM not the hardware domain; -ENXIO no such
+ * domain; -ENOMEM no memory for the domain's state.
  */
 #define IOMMUOP_debug_audit           0x8000
 #define IOMMUOP_debug_fail            0x8001
+#define IOMMUOP_debug_hold            0x8002
+#define IOMMU_DEBUG_HOLD_teardown     (1u << 0)
 
 /*
  * IOMMUOP_query_caps: flags [out]; status 0.
@@ -146,6 +154,11 @@ struct pv_iommu_op {
         struct {
             uint64_aligned_t pattern;  /* [in] which operations fail */
         } debug_fail;
+
+        /* Debug builds only: IOMMUOP_debug_hold. */
+        struct {
+            uint16_t domid;            /* [in] */
+        } debug_hold;
     } u;
 };
 typedef struct pv_iommu_op pv_iommu_op_t;
