@@ -9,9 +9,12 @@
 # until its devices were gone, and must then have dropped them, so that
 # the driver domain goes away whole, and the guest, destroyed in its turn,
 # too. dom0's audit ends where it began, and no IOMMU fault is reported.
+# The driver domain is destroyed with its devices still assigned, as an
+# emulator of the guest too (review H4, below).
 . /rig/lib.sh
 EDU=0000:00:10.0	# the 28-bit edu (rig/run-vm.sh: addr=0x10)
 NPAGES=64
+FMAP_GFN=0xf0000	# beyond the guest's RAM: a frame dom0 adds
 SEED=91
 n=0
 
@@ -94,7 +97,33 @@ tap $? each_device_map_holds_a_page_and_a_type_reference
 answer_is ok driver domu_cmd educopy 0 1 && answer_is ok domu_cmd gcopied 0 1
 tap $? the_edu_copies_a_granted_page_through_the_maps
 
-xl destroy driver
+# Review H4: the driver domain is also the guest's emulator, with a map of
+# the guest's frame at FMAP_GFN made with swap_mfn. It dies with its devices
+# still assigned (destroyed directly: xl would take them away first), and
+# Xen holds its teardown there while the guest gives the frame up. Xen
+# cannot swap the BFN to the scratch page for a dying domain, so it must
+# keep the map's references until the devices are gone: the audit of the
+# dying domain still counts them. Then it goes, and takes them with it.
+/selftests/pv_iommu/dying_emulator prepare "$did" "$gid" $FMAP_GFN >/dev/null
+tap $? driver_domain_may_emulate_the_guest
+answer_is ok driver domu_cmd fmap "$gid" $FMAP_GFN
+tap $? it_maps_a_guest_frame_with_swap_mfn
+out=$(/selftests/pv_iommu/dying_emulator destroy "$did" "$gid" $FMAP_GFN)
+echo "$out" | sed 's/^/# /'
+echo "$out" | grep -qx "held -16"
+tap $? its_teardown_held_with_its_devices_assigned
+n1=$((NPAGES + 1))
+echo "$out" | grep -qx "dying: mappings $n1 page_refs $n1 type_refs $n1 m2b_entries 0"
+tap $? dying_with_its_devices_it_keeps_the_references_of_a_frame_given_up
+echo "$out" | grep -qx "destroyed 0"
+tap $? destroyed_once_let_go
+# What xl would have removed; pciback lets the edu go with its backend.
+vm=$(xenstore-read /local/domain/"$did"/vm 2>/dev/null)
+for node in /local/domain/0/backend/pci/"$did" \
+	/local/domain/0/backend/console/"$did" /local/domain/"$did" \
+	/libxl/"$did" $vm; do
+	xenstore-rm "$node" 2>/dev/null
+done
 gone driver
 tap $? driver_domain_destroyed_with_live_maps_goes_away_whole
 domu_stop

@@ -29,7 +29,13 @@
  *   educopy A B the edu copies EDU_COPY bytes of the page device map A
  *               reaches to the one map B reaches (DMA into its buffer and
  *               out): "ok"
+ *   fmap DOMID GFN
+ *               as DOMID's emulator (dom0 made this domain privileged over
+ *               it): take the BFN space over, create an IOREQ server for
+ *               DOMID, map its GFN at FMAP_BFN with swap_mfn and destroy
+ *               the server (the map stays until this domain dies): "ok"
  */
+#define __XEN_TOOLS__ 1	/* <xendevicemodel.h>: the dm_op definitions */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -42,6 +48,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <xen/gntalloc.h>
+#include <xendevicemodel.h>
 #include <xenstore.h>
 
 #include "edu.h"
@@ -55,6 +62,8 @@
 #define POLL_MS		100
 /* The device maps of "dmap": within the reach of the 28-bit edu. */
 #define DMAP_BFN	0x1000ULL
+/* The foreign map of "fmap", beside them. */
+#define FMAP_BFN	(DMAP_BFN + 0x100)
 /* QEMU's edu: DMA registers (8 bytes each) and its buffer, device side. */
 #define EDU_DMA_SRC	(0x80 / 8)
 #define EDU_DMA_DST	(0x88 / 8)
@@ -264,11 +273,18 @@ static long map_refs(int fd, struct gnttab_map_grant_ref *m,
 	return rc;
 }
 
+/* Take the BFN space over (unmapping a BFN nothing maps is enough). */
+static long take_over(int fd, struct pv_iommu_op *op, __u64 bfn)
+{
+	*op = (struct pv_iommu_op){ .subop_id = IOMMUOP_unmap_page,
+				    .u.unmap_page.bfn = bfn };
+	return iommu_op(fd, op, 1) ?: op->status;
+}
+
 /*
  * A driver domain's device maps of a guest's grants, as its backend would
- * make them for DMA. Its first use of the interface takes its BFN space
- * over (unmapping a BFN nothing maps is enough); the maps stay until the
- * domain dies.
+ * make them for DMA, once it took its BFN space over; the maps stay until
+ * the domain dies.
  */
 static void dmap(unsigned int domid, char *res)
 {
@@ -279,9 +295,7 @@ static void dmap(unsigned int domid, char *res)
 	long rc = -ENOMEM;
 
 	if (op && fd >= 0) {
-		*op = (struct pv_iommu_op){ .subop_id = IOMMUOP_unmap_page,
-					    .u.unmap_page.bfn = DMAP_BFN };
-		rc = iommu_op(fd, op, 1) ?: op->status;
+		rc = take_over(fd, op, DMAP_BFN);
 		if (!rc)
 			rc = map_refs(fd, m, domid, &nr);
 	}
@@ -289,6 +303,52 @@ static void dmap(unsigned int domid, char *res)
 		snprintf(res, RESULT_MAX, "error %ld after %u maps", rc, nr);
 	else
 		snprintf(res, RESULT_MAX, "ok %u", nr);
+	if (fd >= 0)
+		close(fd);
+	if (op)
+		munmap(op, PAGE_SZ);
+}
+
+/*
+ * An emulator's map of a frame of the guest it serves, for the guest's
+ * devices it emulates: its IOREQ server has a buffered ring, to which Xen
+ * sends an invalidation when the guest gives the frame up.
+ */
+static void fmap(unsigned int domid, unsigned int gfn, char *res)
+{
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	struct pv_iommu_op *op = hypercall_buffer();
+	int fd = privcmd_open();
+	ioservid_t id;
+	long rc = -ENOMEM;
+
+	if (op && fd >= 0 && dm) {
+		rc = take_over(fd, op, FMAP_BFN);
+		if (!rc &&
+		    xendevicemodel_create_ioreq_server(dm, domid,
+						       HVM_IOREQSRV_BUFIOREQ_ATOMIC,
+						       &id))
+			rc = -errno;
+	}
+	if (!rc) {
+		*op = (struct pv_iommu_op){
+			.subop_id = IOMMUOP_map_foreign_page,
+			.flags = IOMMU_OP_readable | IOMMU_OP_writeable |
+				 IOMMUOP_swap_mfn,
+			.u.map_foreign_page = { .bfn = FMAP_BFN, .gfn = gfn,
+						.domid = domid, .ioserver = id },
+		};
+		rc = iommu_op(fd, op, 1) ?: op->status;
+		/* It would keep this domain until the guest dies. */
+		if (xendevicemodel_destroy_ioreq_server(dm, domid, id) && !rc)
+			rc = -errno;
+	}
+	if (rc)
+		snprintf(res, RESULT_MAX, "error %ld", rc);
+	else
+		snprintf(res, RESULT_MAX, "ok");
+	if (dm)
+		xendevicemodel_close(dm);
 	if (fd >= 0)
 		close(fd);
 	if (op)
@@ -519,6 +579,8 @@ static void run(const char *verb, const char *arg, char *res)
 		dmap(a, res);
 	else if (!strcmp(verb, "educopy") && nargs == 2)
 		educopy(a, b, res);
+	else if (!strcmp(verb, "fmap") && nargs == 2)
+		fmap(a, b, res);
 	else if (!strcmp(verb, "privcmd"))
 		refusal_test(res);
 	else

@@ -64,6 +64,13 @@ int guest_mem_move(uint16_t domid, uint64_t from, uint64_t to)
 					      from, to));
 }
 
+int domain_set_target(uint16_t domid, uint16_t target)
+{
+	if (!xch())
+		return -errno;
+	return rc_of(xc_domain_set_target(xch(), domid, target));
+}
+
 static struct xenforeignmemory_handle *fm;
 
 void *guest_mem_map(uint16_t domid, const uint64_t *gfns, size_t n)

@@ -27,9 +27,12 @@ int guest_mem_move(uint16_t domid, uint64_t from, uint64_t to);
 void *guest_mem_map(uint16_t domid, const uint64_t *gfns, size_t n);
 void guest_mem_unmap(void *p, size_t n);
 
+/* Let @domid act on @target as a device model does (set_target). */
+int domain_set_target(uint16_t domid, uint16_t target);
+
 /*
  * A bare PV domain: created, never built or run. *@domid on success.
- * Destroy it with pv_domain_destroy().
+ * Destroy it, or any domain, with pv_domain_destroy().
  */
 int pv_domain_create(uint32_t *domid);
 int pv_domain_destroy(uint32_t domid);
