@@ -144,8 +144,14 @@ static void random_op(struct pv_iommu_op *op)
 		a->subop_id = IOMMUOP_debug_audit;
 		a->domid = below(2) ? PV_IOMMU_DOMID_SELF : rnd();
 	} else {
-		/* Foreign subops, and anything else. */
+		/*
+		 * Foreign subops, and anything else but the other debug
+		 * subops, which would make Xen fail this domain's IOMMU
+		 * operations or hold a domain's teardown.
+		 */
 		op->subop_id = below(2) ? 4 + below(3) : rnd();
+		if ((op->subop_id & 0xff00) == IOMMUOP_debug_audit)
+			op->subop_id = IOMMUOP_debug_audit + 0xff;
 		op->flags = rnd();
 		op->u.map_foreign_page.bfn = random_bfn(0);
 		op->u.map_foreign_page.gfn = rnd();
