@@ -449,20 +449,16 @@ TEST_F(foreign, a_failing_iommu_is_eio)
 	struct pv_iommu_audit_op now;
 	__u16 d = self->domid, s = self->id;
 
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
 	map_op(&o[0], RW, TEST_BFN, gfn, d, s);
-	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
-	EXPECT_EQ(-EIO, o[0].status);
+	EXPECT_EQ(-EIO, pv_iommu_op_failing(self->fd, FAIL_OP(0), &o[0]));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
 
 	map_op(&o[0], RW, TEST_BFN, gfn, d, s);
 	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
 	EXPECT_EQ(0, o[0].status);
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
 	unmap_op(&o[0], 0, TEST_BFN, s);
-	ASSERT_EQ(0, run(_metadata, self->fd, o, 1));
-	EXPECT_EQ(-EIO, o[0].status);
+	EXPECT_EQ(-EIO, pv_iommu_op_failing(self->fd, FAIL_OP(0), &o[0]));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_EQ(self->base.m2b_entries + 1, now.m2b_entries);
 	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);

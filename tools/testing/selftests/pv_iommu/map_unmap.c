@@ -60,6 +60,19 @@ static int unmap(int fd, __u64 bfn, unsigned int order)
 	return one_op(fd, &op);
 }
 
+/* map_page, its IOMMU operations failing as @pattern says. */
+static int map_failing(int fd, __u64 pattern, __u64 bfn, __u64 mfn,
+		       unsigned int flags)
+{
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_map_page,
+		.flags = flags,
+		.u.map_page = { .bfn = bfn, .gfn = mfn },
+	};
+
+	return pv_iommu_op_failing(fd, pattern, &op);
+}
+
 FIXTURE(map) {
 	int fd;
 	unsigned int max_order;
@@ -531,9 +544,13 @@ TEST_F(map, reserved_flag_bits_are_einval)
  */
 TEST_F(map, failed_unmap_keeps_the_mapping)
 {
+	struct pv_iommu_op op = {
+		.subop_id = IOMMUOP_unmap_page,
+		.u.unmap_page = { .bfn = TEST_BFN },
+	};
+
 	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
-	EXPECT_EQ(-EIO, unmap(self->fd, TEST_BFN, 0));
+	EXPECT_EQ(-EIO, pv_iommu_op_failing(self->fd, FAIL_OP(0), &op));
 	EXPECT_AUDIT(1, 1, 1);
 	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
 }
@@ -545,8 +562,8 @@ TEST_F(map, failed_unmap_keeps_the_mapping)
 TEST_F(map, failed_map_unmaps_the_bfn)
 {
 	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
-	EXPECT_EQ(-EIO, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	EXPECT_EQ(-EIO, map_failing(self->fd, FAIL_OP(0), TEST_BFN, self->page,
+				    IOMMU_OP_readable));
 	EXPECT_AUDIT(0, 0, 0);
 }
 
@@ -559,9 +576,9 @@ TEST_F(map, failed_map_unmaps_the_bfn)
 TEST_F(map, failed_map_and_undo_keep_the_old_mapping)
 {
 	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, RW));
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd,
-					     FAIL_OP(0) | FAIL_OP(1)));
-	EXPECT_EQ(-EIO, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
+	/* The map, then its undo's unmap. */
+	EXPECT_EQ(-EIO, map_failing(self->fd, FAIL_OP(0) | FAIL_OP(1),
+				    TEST_BFN, self->page, IOMMU_OP_readable));
 	EXPECT_AUDIT(1, 1, 1);
 	ASSERT_EQ(0, unmap(self->fd, TEST_BFN, 0));
 }
@@ -582,8 +599,7 @@ TEST_F(map, failed_flush_keeps_references_uncounted)
 
 	ASSERT_EQ(0, map(self->fd, TEST_BFN, self->page, IOMMU_OP_readable));
 	/* The unmap, then the flush at the end of its call. */
-	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(1)));
-	EXPECT_EQ(-EIO, iommu_op(self->fd, &op, 1));
+	EXPECT_EQ(-EIO, pv_iommu_op_failing(self->fd, FAIL_OP(1), &op));
 	EXPECT_EQ(0, op.status);
 	EXPECT_AUDIT(0, 0, 0);
 }

@@ -171,6 +171,26 @@ static inline int pv_iommu_fail_iommu_ops(int fd, __u64 pattern)
 	return rc ? rc : op.status;
 }
 
+/*
+ * Do @op with the IOMMU operations it does failing as @pattern says, armed
+ * in the same call so that no other operation of this domain (the kernel's
+ * own) can take the pattern's bits. The op's status, or the call's error.
+ */
+static inline int pv_iommu_op_failing(int fd, __u64 pattern,
+				      struct pv_iommu_op *op)
+{
+	struct pv_iommu_op ops[2] = { [1] = *op };
+	struct pv_iommu_fail_op *arm = (struct pv_iommu_fail_op *)&ops[0];
+	long rc;
+
+	arm->subop_id = IOMMUOP_debug_fail;
+	arm->pattern = pattern;
+	ops[1].status = 1;
+	rc = iommu_op(fd, ops, 2);
+	*op = ops[1];
+	return rc ? rc : arm->status ? arm->status : op->status;
+}
+
 /* The test helper module (pv-iommu-testhelper) and its debugfs files. */
 #define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
 #define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"
