@@ -44,6 +44,9 @@ AT(u.debug_audit.domid, 24);
 AT(u.debug_audit.m2b_entries, 28);
 AT(u.debug_fail.pattern, 8);
 AT(u.debug_hold.domid, 8);
+AT(u.debug_lookup.bfn, 8);
+AT(u.debug_lookup.mfn, 16);
+AT(u.debug_lookup.domid, 24);
 C
 	{
 		echo "xen/include/public/pv-iommu.h: the layout differs with gcc $m"

@@ -4,7 +4,8 @@
  * interface holds for a domain so that tests can check its accounting; the
  * debug_fail subop, which makes the domain's IOMMU operations fail so that
  * tests reach the error paths; the debug_hold subop, which holds a dying
- * domain's teardown before its devices go; and the 'j' key, which prints
+ * domain's teardown before its devices go; the debug_lookup subop, which
+ * reads an IOMMU entry; and the 'j' key, which prints
  * the audit for every domain.
  */
 
@@ -17,23 +18,37 @@
 
 #include "pv-iommu.h"
 
+/*
+ * The domain a debug subop looks at, RCU-locked: the caller itself, or any
+ * domain for the hardware domain. NULL with *@rc set otherwise.
+ */
+static struct domain *looked_at(const struct pv_iommu_batch *b, domid_t domid,
+                                int *rc)
+{
+    struct domain *t = domid == DOMID_SELF ? rcu_lock_current_domain()
+                                           : rcu_lock_domain_by_id(domid);
+
+    *rc = -ENXIO;
+    if ( t && t != b->d && !is_hardware_domain(b->d) )
+    {
+        rcu_unlock_domain(t);
+        t = NULL;
+        *rc = -EPERM;
+    }
+
+    return t;
+}
+
 /* What the interface holds for a domain. */
 int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 {
-    domid_t domid = op->u.debug_audit.domid;
     struct pv_iommu_domain *pv;
     struct domain *t;
+    int rc;
 
-    t = domid == DOMID_SELF ? rcu_lock_current_domain()
-                            : rcu_lock_domain_by_id(domid);
+    t = looked_at(b, op->u.debug_audit.domid, &rc);
     if ( !t )
-        return -ENXIO;
-
-    if ( t != b->d && !is_hardware_domain(b->d) )
-    {
-        rcu_unlock_domain(t);
-        return -EPERM;
-    }
+        return rc;
 
     op->u.debug_audit.mappings = 0;
     op->u.debug_audit.page_refs = 0;
@@ -55,6 +70,33 @@ int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op)
     }
 
     rcu_unlock_domain(t);
+
+    return 0;
+}
+
+/*
+ * What the IOMMU maps at a BFN of a domain, whoever made the entry: tests
+ * look for entries left behind that the interface does not track.
+ */
+int pv_iommu_debug_lookup(struct pv_iommu_batch *b, struct pv_iommu_op *op)
+{
+    unsigned int perms;
+    struct domain *t;
+    mfn_t mfn;
+    int rc;
+
+    t = looked_at(b, op->u.debug_lookup.domid, &rc);
+    if ( !t )
+        return rc;
+
+    rc = iommu_lookup_page(t, _dfn(op->u.debug_lookup.bfn), &mfn, &perms);
+    rcu_unlock_domain(t);
+    if ( rc )
+        return rc;
+
+    op->u.debug_lookup.mfn = mfn_x(mfn);
+    op->flags = (perms & IOMMUF_readable ? IOMMU_OP_readable : 0) |
+                (perms & IOMMUF_writable ? IOMMU_OP_writeable : 0);
 
     return 0;
 }

@@ -58,6 +58,9 @@ static void __init __maybe_unused build_assertions(void)
                           u.debug_audit.m2b_entries) != 28);
     BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_fail.pattern) != 8);
     BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_hold.domid) != 8);
+    BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_lookup.bfn) != 8);
+    BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_lookup.mfn) != 16);
+    BUILD_BUG_ON(offsetof(struct pv_iommu_op, u.debug_lookup.domid) != 24);
 }
 
 unsigned int pv_iommu_max_order(const struct domain *d)
@@ -783,6 +786,9 @@ static int do_one_op(struct pv_iommu_batch *b, struct pv_iommu_op *op)
 
     case IOMMUOP_debug_hold:
         return pv_iommu_debug_hold(b, op);
+
+    case IOMMUOP_debug_lookup:
+        return pv_iommu_debug_lookup(b, op);
 #endif
 
     default:

@@ -157,6 +157,7 @@ void pv_iommu_foreign_destroy(struct pv_iommu_domain *pv);
 int pv_iommu_debug_audit(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_debug_fail(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_debug_hold(struct pv_iommu_batch *b, struct pv_iommu_op *op);
+int pv_iommu_debug_lookup(struct pv_iommu_batch *b, struct pv_iommu_op *op);
 int pv_iommu_injected_error(struct domain *d);
 /* pv-iommu-foreign.c */
 void pv_iommu_audit_foreign(struct pv_iommu_domain *pv,

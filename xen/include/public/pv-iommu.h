@@ -48,11 +48,16 @@
  * again without the flag (a later destroy then goes on). Status: 0;
  * -EINVAL other flags; -EPERM not the hardware domain; -ENXIO no such
  * domain; -ENOMEM no memory for the domain's state.
+ * IOMMUOP_debug_lookup reads the IOMMU entry at u.debug_lookup.bfn of
+ * domain u.debug_lookup.domid (as debug_audit's domid): its MFN, and the
+ * readable and writeable bits in flags. Status: 0; -ENOENT no entry; -ENXIO,
+ * -EPERM as debug_audit; -EOPNOTSUPP the IOMMU cannot be read (AMD-Vi).
  */
 #define IOMMUOP_debug_audit           0x8000
 #define IOMMUOP_debug_fail            0x8001
 #define IOMMUOP_debug_hold            0x8002
 #define IOMMU_DEBUG_HOLD_teardown     (1u << 0)
+#define IOMMUOP_debug_lookup          0x8003
 
 /*
  * IOMMUOP_query_caps: flags [out]; status 0.
@@ -159,6 +164,13 @@ struct pv_iommu_op {
         struct {
             uint16_t domid;            /* [in] */
         } debug_hold;
+
+        /* Debug builds only: IOMMUOP_debug_lookup. */
+        struct {
+            uint64_aligned_t bfn;      /* [in] */
+            uint64_aligned_t mfn;      /* [out] */
+            uint16_t domid;            /* [in] */
+        } debug_lookup;
     } u;
 };
 typedef struct pv_iommu_op pv_iommu_op_t;
