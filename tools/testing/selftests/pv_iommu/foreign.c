@@ -21,21 +21,16 @@
 #include "edu.h"
 #include "guest_mem.h"
 #include "emu_ctl.h"
+#include "foreign_ops.h"
 #include "ioreq_server.h"
 #include "pv_iommu_user.h"
+#include "served.h"
 
-#define RW		(IOMMU_OP_readable | IOMMU_OP_writeable)
-/* BFNs for the tests: far above dom0's memory, below the 39-bit limit. */
-/* Above dom0's memory, below the kernel's foreign window */
-#define TEST_BFN	free_bfn()
-#define BAD_DOMID	0x7fe0
 #define NOT_A_GFN	0xfffffffffULL
 #define MSI_BFN		0xfee00ULL
 #define BFN_LIMIT	bfn_space_end()	/* beyond the IOMMU's reach */
-/* The guest's RAM: 128 MiB, plus room for what sits above its holes. */
-#define GUEST_GFNS	0x9000
 /* A GFN above the guest's RAM where a grant-table frame can be put. */
-#define SPARE_GFN	0xf0000
+#define SPARE_GFN	FOREIGN_SPARE_GFN
 /* Two more, unknown to the guest's kernel, where dom0 moves a frame. */
 #define MOVE_FROM_GFN	(SPARE_GFN + 0x10)
 #define MOVE_TO_GFN	(SPARE_GFN + 0x11)
@@ -59,132 +54,6 @@ struct xen_remove_from_physmap {
 	__u16 domid;
 	__u64 gpfn;
 };
-
-static __u16 domu(void)
-{
-	const char *s = getenv("PV_IOMMU_DOMU");
-
-	return s ? strtoul(s, NULL, 0) : BAD_DOMID;
-}
-
-/* Ops live in populated memory: Xen cannot fault pages in. */
-static struct pv_iommu_op *ops_alloc(size_t count)
-{
-	void *p = mmap(NULL, count * sizeof(struct pv_iommu_op),
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void map_op(struct pv_iommu_op *op, __u16 flags, __u64 bfn, __u64 gfn,
-		   __u16 domid, __u16 ioserver)
-{
-	*op = (struct pv_iommu_op){
-		.subop_id = IOMMUOP_map_foreign_page, .flags = flags,
-		.status = 1,
-		.u.map_foreign_page = { .bfn = bfn, .gfn = gfn, .domid = domid,
-					.ioserver = ioserver },
-	};
-}
-
-static void lookup_op(struct pv_iommu_op *op, __u64 gfn, __u16 domid,
-		      __u16 ioserver)
-{
-	*op = (struct pv_iommu_op){
-		.subop_id = IOMMUOP_lookup_foreign_page, .status = 1,
-		.u.lookup_foreign_page = { .gfn = gfn, .domid = domid,
-					   .ioserver = ioserver },
-	};
-}
-
-static void unmap_op(struct pv_iommu_op *op, __u16 flags, __u64 bfn,
-		     __u16 ioserver)
-{
-	*op = (struct pv_iommu_op){
-		.subop_id = IOMMUOP_unmap_foreign_page, .flags = flags,
-		.status = 1,
-		.u.unmap_foreign_page = { .bfn = bfn, .ioserver = ioserver },
-	};
-}
-
-/*
- * An IOREQ server of ours, answered from a thread for as long as it lives,
- * as an emulator's would be: once a guest's frame left its p2m, Xen sends
- * every enabled server a synchronous "flush all" invalidation at the
- * guest's next hypercall, and the guest's vCPU waits for the answer. The
- * BFNs of the invalidations it receives are kept for the tests.
- */
-struct served {
-	struct ioreq_server *srv;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	bool stop;		/* __atomic: read by the thread */
-	__u64 bfns[GUEST_GFNS];
-	size_t seen;
-	size_t lost;	/* beyond room: the test fails on any */
-};
-
-static void *serve_loop(void *arg)
-{
-	/* Room for as many as the guest has frames: one call may see all. */
-	uint64_t *bfns = calloc(GUEST_GFNS, sizeof(*bfns));
-	struct served *s = arg;
-	size_t i, got;
-	int rc;
-
-	while (bfns && !__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		rc = ioreq_server_collect_invalidations(s->srv, bfns,
-							GUEST_GFNS, 50);
-		got = rc > 0 ? rc : 0;
-		pthread_mutex_lock(&s->lock);
-		s->lost += got > GUEST_GFNS ? got - GUEST_GFNS : 0;
-		for (i = 0; i < got && i < GUEST_GFNS; i++)
-			if (s->seen < GUEST_GFNS)
-				s->bfns[s->seen++] = bfns[i];
-			else
-				s->lost++;
-		pthread_mutex_unlock(&s->lock);
-	}
-	free(bfns);
-	return NULL;
-}
-
-static struct served *serve_new(__u16 domid)
-{
-	struct served *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->srv = ioreq_server_create(domid);
-	pthread_mutex_init(&s->lock, NULL);
-	if (!s->srv || pthread_create(&s->thread, NULL, serve_loop, s)) {
-		ioreq_server_destroy(s->srv);
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-static void serve_end(struct served *s)
-{
-	if (!s)
-		return;
-	__atomic_store_n(&s->stop, true, __ATOMIC_RELEASE);
-	pthread_join(s->thread, NULL);
-	ioreq_server_destroy(s->srv);
-	free(s);
-}
-
-static size_t served_count(struct served *s)
-{
-	size_t n;
-
-	pthread_mutex_lock(&s->lock);
-	n = s->seen;
-	pthread_mutex_unlock(&s->lock);
-	return n;
-}
 
 FIXTURE(foreign) {
 	int fd;
@@ -210,25 +79,6 @@ FIXTURE_SETUP(foreign)
 	ASSERT_NE(NULL, self->ops);
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
 				    &self->base));
-}
-
-/* The domU agent's answer to a command (PV_IOMMU_DOMU_CMD runs it). */
-static int domu_says(const char *cmd, char *answer, size_t size)
-{
-	const char *tool = getenv("PV_IOMMU_DOMU_CMD");
-	char line[160];
-	FILE *f;
-
-	if (!tool)
-		return -ENOENT;
-	snprintf(line, sizeof(line), "%s %s", tool, cmd);
-	f = popen(line, "r");
-	if (!f)
-		return -errno;
-	if (!fgets(answer, size, f))
-		answer[0] = 0;
-	answer[strcspn(answer, "\n")] = 0;
-	return pclose(f) ? -EIO : 0;
 }
 
 FIXTURE_TEARDOWN(foreign)
