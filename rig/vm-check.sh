@@ -9,12 +9,15 @@
 # devices reach frames at their MFN, runs in the xen-swiotlb boot only. The
 # other stages run in the first boot, without -icount. The hypercall, grant and foreign kselftests run once
 # more on AMD-Vi (QEMU's amd-iommu), in a boot of their own, on a 1 GiB host.
+# The races of the foreign subops with the guest's balloon (47-races) run
+# in a boot of their own with two CPUs: everywhere else the VM has one.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 MODE=$1
 DEVICES="35-devices 50-backends"
 SWIOTLB_ONLY="46-identity"
 AMD_STAGES="30-selftests 45-foreign"
+SMP_ONLY="47-races"
 ICOUNT="-icount shift=auto,sleep=off"
 
 # boot LOG_NAME DOM0_ARGS QEMU_ARGS: one boot, judged; fails if it fails.
@@ -41,12 +44,13 @@ fi
 all=$(cd "$TOP"/rig/initramfs/stages && ls -- *.sh | sed 's/\.sh$//' | paste -sd+)
 only=$(sed -n 's/.*rig\.only=\([^ ]*\).*/\1/p' <<<"${DOM0_ARGS_EXTRA:-}")
 asked=$(tr '+,' '\n\n' <<<"${only:-$all}")
-others=$(grep -vxF "$(tr ' ' '\n' <<<"$DEVICES $SWIOTLB_ONLY")" <<<"$asked" |
-	paste -sd+)
+others=$(grep -vxF "$(tr ' ' '\n' <<<"$DEVICES $SWIOTLB_ONLY $SMP_ONLY")" \
+	<<<"$asked" | paste -sd+)
 devices=$(grep -xF "$(tr ' ' '\n' <<<"$DEVICES")" <<<"$asked" | paste -sd+)
 swiotlb=$(grep -xF "$(tr ' ' '\n' <<<"$DEVICES $SWIOTLB_ONLY")" <<<"$asked" |
 	paste -sd+)
 amd=$(grep -xF "$(tr ' ' '\n' <<<"$AMD_STAGES")" <<<"$asked" | paste -sd+)
+smp=$(grep -xF "$(tr ' ' '\n' <<<"$SMP_ONLY")" <<<"$asked" | paste -sd+)
 verdict=0
 if [ -n "$others" ]; then
 	boot "$MODE" "${DOM0_ARGS_EXTRA:-} rig.only=$others" "${QEMU_ARGS_EXTRA:-}" ||
@@ -58,6 +62,11 @@ if [ -n "$amd" ]; then
 	IOMMU=amd VM_MIB=1024 DOM0_MIB=512 boot "$MODE-amd" \
 		"${DOM0_ARGS_EXTRA:-} rig.only=$amd" "${QEMU_ARGS_EXTRA:-}" ||
 		verdict=1
+fi
+# Without -icount, under which QEMU runs one vCPU at a time.
+if [ -n "$smp" ]; then
+	boot "$MODE-smp" "${DOM0_ARGS_EXTRA:-} rig.only=$smp" \
+		"-smp 2 ${QEMU_ARGS_EXTRA:-}" || verdict=1
 fi
 if [ -n "$devices" ]; then
 	boot "$MODE-devices" "${DOM0_ARGS_EXTRA:-} rig.only=$devices" \

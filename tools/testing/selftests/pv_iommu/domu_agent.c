@@ -34,10 +34,16 @@
  *               it): take the BFN space over, create an IOREQ server for
  *               DOMID, map its GFN at FMAP_BFN with swap_mfn and destroy
  *               the server (the map stays until this domain dies): "ok"
+ * and, in a PV domain with two vCPUs and an IOMMU (stage 47-races):
+ *   takeover    take the BFN space over while a process on the second
+ *               vCPU forks without end: "ok"
  */
 #define __XEN_TOOLS__ 1	/* <xendevicemodel.h>: the dm_op definitions */
+#define _GNU_SOURCE	/* sched_setaffinity() */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <xen/gntalloc.h>
 #include <xendevicemodel.h>
 #include <xenstore.h>
@@ -445,6 +452,68 @@ struct refusal {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+static void run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Fork and reap children, each exiting at once, until killed. */
+static void churn_page_tables(void)
+{
+	pid_t child;
+
+	run_on_cpu(1);
+	for (;;) {
+		child = fork();
+		if (!child)
+			_exit(0);
+		if (child > 0)
+			waitpid(child, NULL, 0);
+	}
+}
+
+/*
+ * Review M1: take the BFN space over while the other vCPU changes page
+ * types. Each fork builds page tables, each exit frees them, and the
+ * kernel maps a freed page table writable again: in a domain whose IOMMU
+ * Xen keeps in sync, each of those maps or unmaps the frame at BFN = MFN.
+ * Once the take-over is done none of those entries may be left (stage
+ * 47-races looks).
+ */
+static void takeover(char *res)
+{
+	struct pv_iommu_op *op = hypercall_buffer();
+	int fd = privcmd_open();
+	pid_t churn = fork();
+	long rc = -ENOMEM;
+
+	if (!churn)
+		churn_page_tables();
+	run_on_cpu(0);
+	sleep(1);
+	if (op && fd >= 0 && churn > 0)
+		rc = take_over(fd, op, DMAP_BFN);
+	sleep(1);
+	if (churn > 0) {
+		kill(churn, SIGKILL);
+		waitpid(churn, NULL, 0);
+	}
+	if (churn < 0)
+		rc = -errno;
+	if (rc)
+		snprintf(res, RESULT_MAX, "error %ld", rc);
+	else
+		snprintf(res, RESULT_MAX, "ok");
+	if (fd >= 0)
+		close(fd);
+	if (op)
+		munmap(op, PAGE_SZ);
+}
+
 /* Print one TAP line; on failure remember the first reason in @res. */
 static void tap(int n, bool ok, const char *name, char *res, int *failed,
 		const char *fmt, ...)
@@ -581,6 +650,8 @@ static void run(const char *verb, const char *arg, char *res)
 		educopy(a, b, res);
 	else if (!strcmp(verb, "fmap") && nargs == 2)
 		fmap(a, b, res);
+	else if (!strcmp(verb, "takeover"))
+		takeover(res);
 	else if (!strcmp(verb, "privcmd"))
 		refusal_test(res);
 	else

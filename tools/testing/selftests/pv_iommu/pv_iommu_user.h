@@ -191,6 +191,39 @@ static inline int pv_iommu_op_failing(int fd, __u64 pattern,
 	return rc ? rc : arm->status ? arm->status : op->status;
 }
 
+/*
+ * Debug only: what the IOMMU of @domid maps at @bfn, whoever mapped it.
+ * 0 and *@mfn, -ENOENT for no entry, or another op status or call error.
+ */
+#define IOMMUOP_debug_lookup		0x8003
+
+struct pv_iommu_lookup_op {
+	__u16 subop_id;
+	__u16 flags;		/* [out] IOMMU_OP_readable, _writeable */
+	__s32 status;
+	__u64 bfn;		/* [in] */
+	__u64 mfn;		/* [out] */
+	__u16 domid;		/* [in] */
+	__u16 pad[3];
+};
+
+static_assert(sizeof(struct pv_iommu_lookup_op) == sizeof(struct pv_iommu_op),
+	      "lookup op size");
+
+static inline int pv_iommu_iommu_entry(int fd, __u16 domid, __u64 bfn,
+				       __u64 *mfn)
+{
+	struct pv_iommu_lookup_op op = {
+		.subop_id = IOMMUOP_debug_lookup,
+		.bfn = bfn,
+		.domid = domid,
+	};
+	long rc = iommu_op(fd, (struct pv_iommu_op *)&op, 1);
+
+	*mfn = op.mfn;
+	return rc ? rc : op.status;
+}
+
 /* The test helper module (pv-iommu-testhelper) and its debugfs files. */
 #define HELPER_KO	"/lib/modules/extra/pv-iommu-testhelper.ko"
 #define HELPER_DIR	"/sys/kernel/debug/pv_iommu_test/"

@@ -66,3 +66,16 @@ size_t served_count(struct served *s)
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
+
+/* Wait until the server has heard nothing new for a second. */
+size_t served_settled(struct served *s)
+{
+	size_t seen;
+
+	do {
+		seen = served_count(s);
+		sleep(1);
+	} while (served_count(s) != seen);
+	return seen;
+}
+

@@ -31,5 +31,7 @@ struct served *serve_new(__u16 domid);
 void serve_end(struct served *s);
 /* How many invalidations it has received so far. */
 size_t served_count(struct served *s);
+/* Wait until it has heard nothing new for a second; then served_count(). */
+size_t served_settled(struct served *s);
 
 #endif /* __PV_IOMMU_SERVED_H__ */
