@@ -24,7 +24,6 @@
 /* Frames the guest gets for the races, and gives up one per round. */
 #define RACE_GFN	(FOREIGN_SPARE_GFN + 0x100)
 #define RACE_ROUNDS	512
-#define RACE_SWEEP_US	127
 
 struct releaser {
 	pthread_t thread;
@@ -42,6 +41,28 @@ static void run_on_cpu(int cpu)
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
+/*
+ * How many microseconds round i lets its op start before the release:
+ * from -1024 (the release first) to 1020, in steps of 4. However long each
+ * side takes to reach Xen (one run's op won 16 rounds of 512 at +-256),
+ * some rounds meet there.
+ */
+static long head_start_us(unsigned int i)
+{
+	return ((long)(i % 512) - 256) * 4;
+}
+
+static void spin_us(long us)
+{
+	struct timespec t, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while ((now.tv_sec - t.tv_sec) * 1000000L +
+	       (now.tv_nsec - t.tv_nsec) / 1000 < us);
+}
+
 static void *release_loop(void *arg)
 {
 	struct releaser *r = arg;
@@ -51,6 +72,7 @@ static void *release_loop(void *arg)
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		while (__atomic_load_n(&r->go, __ATOMIC_ACQUIRE) <= i)
 			;
+		spin_us(head_start_us(i));
 		if (guest_mem_release(r->domid, RACE_GFN + i))
 			r->failed++;
 	}
@@ -59,8 +81,8 @@ static void *release_loop(void *arg)
 
 /*
  * The guest gets RACE_ROUNDS new frames; a thread on the second CPU gives
- * frame i up as soon as race_step(i) lets it, while this thread, on the
- * first, does op i.
+ * frame i up once race_step(i) lets it, while this thread, on the first,
+ * does op i.
  */
 static int race_start(struct releaser *r, __u16 domid)
 {
@@ -79,22 +101,11 @@ static int race_start(struct releaser *r, __u16 domid)
 	return pthread_create(&r->thread, NULL, release_loop, r) ? -EAGAIN : 0;
 }
 
-/*
- * Let frame i go, then wait a little longer each round before op i (up to
- * RACE_SWEEP_US, then again from 0): however long each side takes to reach
- * Xen, some rounds meet there.
- */
+/* Let round i's release go, and start its op when the head start says. */
 static void race_step(struct releaser *r, unsigned int i)
 {
-	struct timespec t, now;
-	long wait_ns = (i % (RACE_SWEEP_US + 1)) * 1000L;
-
 	__atomic_store_n(&r->go, i + 1, __ATOMIC_RELEASE);
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	do
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	while ((now.tv_sec - t.tv_sec) * 1000000000L +
-	       now.tv_nsec - t.tv_nsec < wait_ns);
+	spin_us(-head_start_us(i));
 }
 
 /* The number of releases that failed. */
