@@ -48,12 +48,25 @@ int guest_mem_populate(uint16_t domid, uint64_t gfn)
 
 int guest_mem_release(uint16_t domid, uint64_t gfn)
 {
-	xen_pfn_t pfn = gfn;
+	return guest_mem_release_range(domid, gfn, 1);
+}
 
-	if (!xch())
+int guest_mem_release_range(uint16_t domid, uint64_t gfn, unsigned long n)
+{
+	xen_pfn_t *pfns = calloc(n, sizeof(*pfns));
+	unsigned long i;
+	int rc;
+
+	if (!pfns || !xch()) {
+		free(pfns);
 		return -errno;
-	return rc_of(xc_domain_decrease_reservation_exact(xch(), domid, 1, 0,
-							  &pfn));
+	}
+	for (i = 0; i < n; i++)
+		pfns[i] = gfn + i;
+	rc = rc_of(xc_domain_decrease_reservation_exact(xch(), domid, n, 0,
+							pfns));
+	free(pfns);
+	return rc;
 }
 
 int guest_mem_move(uint16_t domid, uint64_t from, uint64_t to)

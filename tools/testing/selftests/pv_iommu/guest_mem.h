@@ -19,6 +19,8 @@ int guest_mem_populate(uint16_t domid, uint64_t gfn);
 
 /* @domid gives the frame at @gfn up (decrease_reservation). */
 int guest_mem_release(uint16_t domid, uint64_t gfn);
+/* ... and those at [@gfn, @gfn + @n), in one call. */
+int guest_mem_release_range(uint16_t domid, uint64_t gfn, unsigned long n);
 
 /* Move the frame at @from of @domid to @to (XENMAPSPACE_gmfn). */
 int guest_mem_move(uint16_t domid, uint64_t from, uint64_t to);

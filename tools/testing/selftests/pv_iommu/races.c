@@ -3,7 +3,9 @@
  * Races of the foreign subops with the guest's balloon (review L2, L3),
  * which need two CPUs (skipped on one): dom0 gives up the guest's frames,
  * as a toolstack balloons it, on one CPU while the test maps or unmaps
- * them on another, each release timed to meet one op in Xen.
+ * them on another, each release timed to meet one op in Xen. And, on the
+ * same guest, the balloon against an emulator that never drains its ring
+ * (review L7).
  *
  * Run by the 47-races stage, in make check's two-CPU boot, with the test
  * guest created but never run: PV_IOMMU_DOMU is its domid.
@@ -12,18 +14,22 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
 #include "foreign_ops.h"
 #include "guest_mem.h"
+#include "ioreq_server.h"
 #include "pv_iommu_user.h"
 #include "served.h"
 
 /* Frames the guest gets for the races, and gives up one per round. */
 #define RACE_GFN	(FOREIGN_SPARE_GFN + 0x100)
 #define RACE_ROUNDS	512
+/* Room for two ops per frame. */
+#define RACE_OPS	(2 * RACE_ROUNDS)
 
 struct releaser {
 	pthread_t thread;
@@ -79,6 +85,17 @@ static void *release_loop(void *arg)
 	return NULL;
 }
 
+/* The guest gets RACE_ROUNDS new frames at RACE_GFN. */
+static int race_frames(__u16 domid)
+{
+	unsigned int i;
+	int rc = guest_mem_grow(domid, RACE_ROUNDS);
+
+	for (i = 0; i < RACE_ROUNDS && !rc; i++)
+		rc = guest_mem_populate(domid, RACE_GFN + i);
+	return rc;
+}
+
 /*
  * The guest gets RACE_ROUNDS new frames; a thread on the second CPU gives
  * frame i up once race_step(i) lets it, while this thread, on the first,
@@ -86,15 +103,12 @@ static void *release_loop(void *arg)
  */
 static int race_start(struct releaser *r, __u16 domid)
 {
-	unsigned int i;
 	int rc;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		return -ENODEV;
 	*r = (struct releaser){ .domid = domid };
-	rc = guest_mem_grow(domid, RACE_ROUNDS);
-	for (i = 0; i < RACE_ROUNDS && !rc; i++)
-		rc = guest_mem_populate(domid, RACE_GFN + i);
+	rc = race_frames(domid);
 	if (rc)
 		return rc;
 	run_on_cpu(0);
@@ -134,7 +148,7 @@ FIXTURE_SETUP(race)
 	self->srv = serve_new(self->domid);
 	ASSERT_NE(NULL, self->srv);
 	self->id = ioreq_server_id(self->srv->srv);
-	self->ops = ops_alloc(RACE_ROUNDS);
+	self->ops = ops_alloc(RACE_OPS);
 	ASSERT_NE(NULL, self->ops);
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
 				    &self->base));
@@ -148,7 +162,7 @@ FIXTURE_TEARDOWN(race)
 	EXPECT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_AUDIT_EQ(self->base, now);
 	serve_end(self->srv);
-	munmap(self->ops, RACE_ROUNDS * sizeof(struct pv_iommu_op));
+	munmap(self->ops, RACE_OPS * sizeof(struct pv_iommu_op));
 	close(self->fd);
 }
 
@@ -240,6 +254,53 @@ TEST_F_TIMEOUT(race, a_bfn_unmapped_while_swapped_stays_unmapped, 300)
 	}
 	TH_LOG("%zu of %u swapped to the scratch page before the unmap",
 	       served_settled(self->srv), RACE_ROUNDS);
+}
+
+/*
+ * Review L7: an IOREQ server whose buffered ring nobody drains. Once the
+ * ring is full the guest's balloon goes one extent per continuation, but
+ * the call still completes: RACE_ROUNDS frames, each mapped through the
+ * server at two BFNs (twice as many invalidations as frames, about twice
+ * what the ring holds), given up in one call, all go. The ring holds what
+ * fitted; the entries stay, stale, until they are unmapped.
+ */
+TEST_F_TIMEOUT(race, a_full_ring_slows_the_balloon_but_never_stops_it, 300)
+{
+	struct ioreq_server *idle = ioreq_server_create(self->domid);
+	uint64_t *bfns = calloc(RACE_OPS, sizeof(*bfns));
+	struct pv_iommu_op *o = self->ops;
+	struct pv_iommu_audit_op now;
+	unsigned int i;
+	__u16 id;
+	int told;
+
+	ASSERT_NE(NULL, idle);
+	ASSERT_NE(NULL, bfns);
+	id = ioreq_server_id(idle);
+	ASSERT_EQ(0, race_frames(self->domid));
+	for (i = 0; i < RACE_OPS; i++)
+		map_op(&o[i], RW, TEST_BFN + i, RACE_GFN + i % RACE_ROUNDS,
+		       self->domid, id);
+	ASSERT_EQ(0, iommu_op(self->fd, o, RACE_OPS));
+	for (i = 0; i < RACE_OPS; i++)
+		ASSERT_EQ(0, o[i].status) TH_LOG("map %u", i);
+
+	EXPECT_EQ(0, guest_mem_release_range(self->domid, RACE_GFN,
+					     RACE_ROUNDS));
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_EQ(self->base.m2b_entries + RACE_OPS, now.m2b_entries);
+	told = ioreq_server_collect_invalidations(idle, bfns, RACE_OPS, 200);
+	EXPECT_LT(0, told);
+	EXPECT_GT(RACE_OPS, told) TH_LOG("the ring held them all");
+	TH_LOG("the ring held %d invalidations of %u", told, RACE_OPS);
+
+	for (i = 0; i < RACE_OPS; i++)
+		unmap_op(&o[i], 0, TEST_BFN + i, id);
+	ASSERT_EQ(0, iommu_op(self->fd, o, RACE_OPS));
+	for (i = 0; i < RACE_OPS; i++)
+		EXPECT_EQ(0, o[i].status) TH_LOG("unmap %u", i);
+	ioreq_server_destroy(idle);
+	free(bfns);
 }
 
 TEST_HARNESS_MAIN
