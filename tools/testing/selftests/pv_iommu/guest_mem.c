@@ -142,3 +142,15 @@ int pv_domain_destroy(uint32_t domid)
 		return -errno;
 	return rc_of(xc_domain_destroy(xch(), domid));
 }
+
+int domain_dying(uint16_t domid)
+{
+	xc_dominfo_t info;
+
+	if (!xch())
+		return -errno;
+	if (xc_domain_getinfo(xch(), domid, 1, &info) != 1 ||
+	    info.domid != domid)
+		return -ENXIO;
+	return info.dying;
+}

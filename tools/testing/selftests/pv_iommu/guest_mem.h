@@ -39,4 +39,7 @@ int domain_set_target(uint16_t domid, uint16_t target);
 int pv_domain_create(uint32_t *domid);
 int pv_domain_destroy(uint32_t domid);
 
+/* 1 if @domid is dying, 0 if it lives, -ENXIO if there is no such domain. */
+int domain_dying(uint16_t domid);
+
 #endif /* __PV_IOMMU_GUEST_MEM_H__ */

@@ -5,7 +5,8 @@
  * as a toolstack balloons it, on one CPU while the test maps or unmaps
  * them on another, each release timed to meet one op in Xen. And, on the
  * same guest, the balloon against an emulator that never drains its ring
- * (review L7).
+ * (review L7), and a foreign unmap whose IOTLB flush fails (L1), which
+ * leaves the guest dying for good: the last test.
  *
  * Run by the 47-races stage, in make check's two-CPU boot, with the test
  * guest created but never run: PV_IOMMU_DOMU is its domid.
@@ -25,6 +26,8 @@
 #include "pv_iommu_user.h"
 #include "served.h"
 
+/* A frame of the guest's RAM. */
+#define GUEST_RAM_GFN	0x1000
 /* Frames the guest gets for the races, and gives up one per round. */
 #define RACE_GFN	(FOREIGN_SPARE_GFN + 0x100)
 #define RACE_ROUNDS	512
@@ -301,6 +304,50 @@ TEST_F_TIMEOUT(race, a_full_ring_slows_the_balloon_but_never_stops_it, 300)
 		EXPECT_EQ(0, o[i].status) TH_LOG("unmap %u", i);
 	ioreq_server_destroy(idle);
 	free(bfns);
+}
+
+/*
+ * Review L1, the foreign half: when the IOTLB flush of a foreign unmap
+ * fails, a device may still reach the frame, so its references are kept
+ * for good and no longer counted: the audit is back at its baseline at
+ * once (the old code kept them counted until the next call dropped them,
+ * flush or not). The guest can then never be freed whole: destroyed, it
+ * stays dying. The last test: the guest is gone after it.
+ */
+TEST_F(race, a_failed_flush_keeps_the_guest_frame_for_good)
+{
+	struct pv_iommu_op *o = self->ops;
+	struct pv_iommu_audit_op now;
+	int tries;
+
+	map_op(&o[0], RW, TEST_BFN, GUEST_RAM_GFN, self->domid, self->id);
+	ASSERT_EQ(0, iommu_op(self->fd, o, 1));
+	ASSERT_EQ(0, o[0].status);
+	unmap_op(&o[0], 0, TEST_BFN, self->id);
+	/* The unmap, then the flush at the end of its call. */
+	EXPECT_EQ(-EIO, pv_iommu_op_failing(self->fd, FAIL_OP(1), &o[0]));
+	EXPECT_EQ(0, o[0].status);
+	/* Nor may a later batch that flushes nothing drop them. */
+	o[1] = (struct pv_iommu_op){
+		.subop_id = IOMMUOP_unmap_page, .status = 1,
+		.u.unmap_page = { .bfn = TEST_BFN },
+	};
+	ASSERT_EQ(0, iommu_op(self->fd, &o[1], 1));
+	EXPECT_EQ(0, o[1].status);
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
+	EXPECT_AUDIT_EQ(self->base, now);
+
+	/* Our server maps pages of the guest: it goes first. */
+	serve_end(self->srv);
+	self->srv = NULL;
+	ASSERT_EQ(0, pv_domain_destroy(self->domid));
+	for (tries = 0; tries < 100 && domain_dying(self->domid) == 1; tries++)
+		usleep(100000);
+	EXPECT_EQ(1, domain_dying(self->domid))
+		TH_LOG("the guest was freed whole in %d ms", tries * 100);
+	/* The grant maps of its rings by dom0's daemons went with it. */
+	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF,
+				    &self->base));
 }
 
 TEST_HARNESS_MAIN
