@@ -85,6 +85,15 @@ static int map_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
 	return map_host_grant(fd, m, ref, flags, 0, addr);
 }
 
+/* Map the grant for devices only, at bus address @addr. */
+static int map_device_grant(int fd, struct gnttab_map_grant_ref *m, __u32 ref,
+			    bool read_only, __u64 addr)
+{
+	return map_grant(fd, m, ref,
+			 GNTMAP_device_map | GNTMAP_request_bfn_map |
+			 (read_only ? GNTMAP_readonly : 0), addr);
+}
+
 static int unmap_host_grant(int fd, struct gnttab_unmap_grant_ref *u,
 			    __u32 handle, __u64 host, __u64 addr)
 {
@@ -111,8 +120,8 @@ TEST_F(grant, device_map_at_the_requested_bfn)
 	__u32 handle;
 
 	ASSERT_EQ(GNTST_okay,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, false,
+				   addr));
 	/* dev_bus_addr comes back as the frame's machine address. */
 	EXPECT_NE(addr, self->map->dev_bus_addr);
 	EXPECT_EQ(0, self->map->dev_bus_addr & 4095);
@@ -135,9 +144,8 @@ TEST_F(grant, read_only_device_map_takes_no_type_reference)
 	struct pv_iommu_audit_op now;
 
 	ASSERT_EQ(GNTST_okay,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_readonly |
-			    GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, true,
+				   addr));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_EQ(self->base.page_refs + 1, now.page_refs);
 	EXPECT_EQ(self->base.type_refs, now.type_refs);
@@ -210,16 +218,15 @@ TEST_F(grant, failed_map_and_undo_keep_the_old_mapping)
 	__u32 handle;
 
 	ASSERT_EQ(GNTST_okay,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, false,
+				   addr));
 	handle = self->map->handle;
 	/* The map, then its undo's unmap. */
 	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd,
 					     FAIL_OP(0) | FAIL_OP(1)));
 	EXPECT_EQ(GNTST_general_error,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_readonly |
-			    GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, true,
+				   addr));
 	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, 0));
 	ASSERT_EQ(0, pv_iommu_audit(self->fd, PV_IOMMU_DOMID_SELF, &now));
 	EXPECT_EQ(self->base.mappings + 1, now.mappings);
@@ -241,8 +248,8 @@ TEST_F(grant, a_failed_iommu_unmap_keeps_the_device_map)
 	__u32 handle;
 
 	ASSERT_EQ(GNTST_okay,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, false,
+				   addr));
 	handle = self->map->handle;
 	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(0)));
 	EXPECT_EQ(GNTST_general_error,
@@ -266,9 +273,8 @@ TEST_F(grant, a_failed_flush_still_releases_the_device_map)
 	const __u64 addr = TEST_BFN << 12;
 
 	ASSERT_EQ(GNTST_okay,
-		  map_grant(self->fd, self->map, self->ref,
-			    GNTMAP_device_map | GNTMAP_readonly |
-			    GNTMAP_request_bfn_map, addr));
+		  map_device_grant(self->fd, self->map, self->ref, true,
+				   addr));
 	/* The unmap, then the flush. */
 	ASSERT_EQ(0, pv_iommu_fail_iommu_ops(self->fd, FAIL_OP(1)));
 	EXPECT_EQ(GNTST_okay, unmap_grant(self->fd, self->unmap,
