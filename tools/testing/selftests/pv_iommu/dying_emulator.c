@@ -30,33 +30,6 @@
 #include "guest_mem.h"
 #include "pv_iommu_user.h"
 
-/* Debug only: hold a dying domain's teardown before its devices go. */
-#define IOMMUOP_debug_hold		0x8002
-#define IOMMU_DEBUG_HOLD_teardown	0x1U
-
-struct pv_iommu_hold_op {
-	__u16 subop_id;
-	__u16 flags;
-	__s32 status;
-	__u16 domid;		/* [in] */
-	__u16 pad[11];
-};
-
-static_assert(sizeof(struct pv_iommu_hold_op) == sizeof(struct pv_iommu_op),
-	      "hold op size");
-
-static int hold_teardown(int fd, __u16 domid, bool hold)
-{
-	struct pv_iommu_hold_op op = {
-		.subop_id = IOMMUOP_debug_hold,
-		.flags = hold ? IOMMU_DEBUG_HOLD_teardown : 0,
-		.domid = domid,
-	};
-	long rc = iommu_op(fd, (struct pv_iommu_op *)&op, 1);
-
-	return rc ? rc : op.status;
-}
-
 static int prepare(uint16_t emu, uint16_t guest, uint64_t gfn)
 {
 	int rc = domain_set_target(emu, guest);
@@ -75,7 +48,7 @@ static int destroy(uint16_t emu, uint16_t guest, uint64_t gfn)
 	struct pv_iommu_audit_op a;
 	int fd = privcmd_open(), rc;
 
-	if (fd < 0 || hold_teardown(fd, emu, true)) {
+	if (fd < 0 || pv_iommu_hold_teardown(fd, emu, true)) {
 		fprintf(stderr, "no debug_hold\n");
 		return 1;
 	}
@@ -91,7 +64,7 @@ static int destroy(uint16_t emu, uint16_t guest, uint64_t gfn)
 	else
 		fprintf(stderr, "while dying: %s\n", strerror(-rc));
 	/* Whatever happened, the domain must go. */
-	hold_teardown(fd, emu, false);
+	pv_iommu_hold_teardown(fd, emu, false);
 	rc = pv_domain_destroy(emu) ?: rc;
 	printf("destroyed %d\n", rc);
 	return !!rc;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -189,6 +190,37 @@ static inline int pv_iommu_op_failing(int fd, __u64 pattern,
 	rc = iommu_op(fd, ops, 2);
 	*op = ops[1];
 	return rc ? rc : arm->status ? arm->status : op->status;
+}
+
+/*
+ * Debug only, the hardware domain's: hold (@hold) or let go the teardown
+ * of @domid, once it is dying, before its devices are released. Returns
+ * the op's status, or the call's error.
+ */
+#define IOMMUOP_debug_hold		0x8002
+#define IOMMU_DEBUG_HOLD_teardown	0x1U
+
+struct pv_iommu_hold_op {
+	__u16 subop_id;
+	__u16 flags;
+	__s32 status;
+	__u16 domid;		/* [in] */
+	__u16 pad[11];
+};
+
+static_assert(sizeof(struct pv_iommu_hold_op) == sizeof(struct pv_iommu_op),
+	      "hold op size");
+
+static inline int pv_iommu_hold_teardown(int fd, __u16 domid, bool hold)
+{
+	struct pv_iommu_hold_op op = {
+		.subop_id = IOMMUOP_debug_hold,
+		.flags = hold ? IOMMU_DEBUG_HOLD_teardown : 0,
+		.domid = domid,
+	};
+	long rc = iommu_op(fd, (struct pv_iommu_op *)&op, 1);
+
+	return rc ? rc : op.status;
 }
 
 /*
