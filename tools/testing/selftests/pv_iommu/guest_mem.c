@@ -23,15 +23,24 @@ static int rc_of(int rc)
 	return rc < 0 ? (errno ? -errno : -EIO) : 0;
 }
 
+/* What Xen says of @domid: 0, or -ENXIO for no such domain. */
+static int dominfo(uint16_t domid, xc_dominfo_t *info)
+{
+	if (!xch())
+		return -errno;
+	if (xc_domain_getinfo(xch(), domid, 1, info) != 1 ||
+	    info->domid != domid)
+		return -ENXIO;
+	return 0;
+}
+
 int guest_mem_grow(uint16_t domid, unsigned long pages)
 {
 	xc_dominfo_t info;
+	int rc = dominfo(domid, &info);
 
-	if (!xch())
-		return -errno;
-	if (xc_domain_getinfo(xch(), domid, 1, &info) != 1 ||
-	    info.domid != domid)
-		return -ENXIO;
+	if (rc)
+		return rc;
 	return rc_of(xc_domain_setmaxmem(xch(), domid,
 					 info.max_memkb + pages * 4));
 }
@@ -147,10 +156,5 @@ int domain_dying(uint16_t domid)
 {
 	xc_dominfo_t info;
 
-	if (!xch())
-		return -errno;
-	if (xc_domain_getinfo(xch(), domid, 1, &info) != 1 ||
-	    info.domid != domid)
-		return -ENXIO;
-	return info.dying;
+	return dominfo(domid, &info) ?: info.dying;
 }
